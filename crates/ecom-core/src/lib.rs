@@ -1,0 +1,25 @@
+//! Pure core of the eCom Playground.
+//!
+//! Everything the playground knows about the Vipps eCom API that needs no I/O lives here, so
+//! that it builds for the browser (wasm32) and natively, and is unit-tested natively.
+//!
+//! - [`settings`]: the user's settings and their storage format, robust to corrupt data.
+//! - [`validate`]: checks of what the user types, with messages that say how to fix it.
+//! - [`request`]: API calls as plain data (method, path, headers, body), secrets marked.
+//! - [`token`]: the Access Token API request and response.
+//! - [`explain`]: error bodies of the APIs and the proxy, explained.
+//! - [`display`]: response bodies for display, secrets masked.
+//! - [`demo`]: the sandbox's demo credentials.
+
+pub mod demo;
+pub mod display;
+mod environment;
+mod error;
+pub mod explain;
+pub mod request;
+pub mod settings;
+pub mod token;
+pub mod validate;
+
+pub use environment::Environment;
+pub use error::CoreError;

@@ -1,0 +1,255 @@
+//! The user's settings: environment, proxy URL and credentials per environment.
+//!
+//! Settings are stored as one JSON document under a versioned key. Reading them back never
+//! fails: anything unreadable (corrupt JSON, another app's data, a future version) yields the
+//! defaults together with a [`ResetNotice`] that says what was reset and why, so the app can
+//! tell the user instead of breaking.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{demo, Environment};
+
+/// The local-storage key settings live under. The suffix is the format version.
+pub const STORAGE_KEY: &str = "ecom-playground.settings.v1";
+/// Where an unreadable stored value is kept, so a reset loses nothing the user could recover.
+pub const BACKUP_KEY: &str = "ecom-playground.settings.v1.unreadable";
+/// The format version written by this build.
+pub const VERSION: u32 = 1;
+
+/// The credentials the quick start asks for, for one environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Credentials {
+    /// `client_id` of the sales unit's API keys.
+    pub client_id: String,
+    /// `client_secret` of the sales unit's API keys. A secret: masked unless revealed.
+    pub client_secret: String,
+    /// `Ocp-Apim-Subscription-Key`. A secret: masked unless revealed.
+    pub subscription_key: String,
+    /// `merchantSerialNumber` (MSN) of the sales unit.
+    pub merchant_serial_number: String,
+    /// Mobile number of the test user, 8 digits without country code.
+    pub mobile_number: String,
+}
+
+impl Credentials {
+    /// The sandbox's demo credentials, prefilled so a first run needs no typing.
+    pub fn demo() -> Credentials {
+        Credentials {
+            client_id: demo::CLIENT_ID.to_owned(),
+            client_secret: demo::CLIENT_SECRET.to_owned(),
+            subscription_key: demo::SUBSCRIPTION_KEY.to_owned(),
+            merchant_serial_number: demo::MERCHANT_SERIAL_NUMBER.to_owned(),
+            mobile_number: demo::MOBILE_NUMBER.to_owned(),
+        }
+    }
+}
+
+/// Credentials for each environment, so switching never overwrites the other's keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CredentialSets {
+    /// For the local sandbox (demo credentials by default).
+    pub sandbox: Credentials,
+    /// For MT (empty until the user enters their test keys).
+    pub mt: Credentials,
+    /// For production (empty; used only when the proxy enables it).
+    pub production: Credentials,
+}
+
+impl Default for CredentialSets {
+    fn default() -> Self {
+        CredentialSets {
+            sandbox: Credentials::demo(),
+            mt: Credentials::default(),
+            production: Credentials::default(),
+        }
+    }
+}
+
+impl CredentialSets {
+    /// The credentials of one environment.
+    pub fn of(&self, env: Environment) -> &Credentials {
+        match env {
+            Environment::Sandbox => &self.sandbox,
+            Environment::Mt => &self.mt,
+            Environment::Production => &self.production,
+        }
+    }
+
+    /// The credentials of one environment, for editing.
+    pub fn of_mut(&mut self, env: Environment) -> &mut Credentials {
+        match env {
+            Environment::Sandbox => &mut self.sandbox,
+            Environment::Mt => &mut self.mt,
+            Environment::Production => &mut self.production,
+        }
+    }
+}
+
+/// Everything the Settings panel edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Format version; see [`VERSION`].
+    pub version: u32,
+    /// The selected environment.
+    #[serde(default)]
+    pub environment: Environment,
+    /// Base URL of the CORS proxy. Empty means the origin the app was loaded from.
+    #[serde(default)]
+    pub proxy_url: String,
+    /// Credentials per environment.
+    #[serde(default)]
+    pub credentials: CredentialSets,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: VERSION,
+            environment: Environment::Sandbox,
+            proxy_url: String::new(),
+            credentials: CredentialSets::default(),
+        }
+    }
+}
+
+/// Why stored settings were replaced by the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetNotice {
+    /// A sentence for the user: what was wrong and what happened.
+    pub message: String,
+}
+
+/// The result of reading stored settings: always usable settings, and a notice if they were reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    /// The settings to use.
+    pub settings: Settings,
+    /// Set when the stored value could not be used and the defaults were loaded instead.
+    pub reset: Option<ResetNotice>,
+}
+
+impl Settings {
+    /// The credentials of the selected environment.
+    pub fn active_credentials(&self) -> &Credentials {
+        self.credentials.of(self.environment)
+    }
+
+    /// Serialises the settings for storage.
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).expect("settings are plain strings and enums")
+    }
+
+    /// Reads settings from what storage held under [`STORAGE_KEY`]. Nothing stored gives the
+    /// defaults silently; anything unreadable gives the defaults and a [`ResetNotice`].
+    pub fn from_stored(stored: Option<&str>) -> Loaded {
+        let Some(raw) = stored else {
+            return Loaded {
+                settings: Settings::default(),
+                reset: None,
+            };
+        };
+        match Settings::parse(raw) {
+            Ok(settings) => Loaded { settings, reset: None },
+            Err(why) => Loaded {
+                settings: Settings::default(),
+                reset: Some(ResetNotice {
+                    message: format!(
+                        "Your saved settings could not be read ({why}), so the defaults were loaded. \
+                         The unreadable value was kept in local storage under \"{BACKUP_KEY}\"."
+                    ),
+                }),
+            },
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Settings, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(raw).map_err(|e| format!("not valid JSON: {e}"))?;
+        let object = value
+            .as_object()
+            .ok_or_else(|| "not a settings object".to_owned())?;
+        match object.get("version").and_then(serde_json::Value::as_u64) {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "format version {v}, this app reads version {VERSION}"
+                ))
+            }
+            None => return Err("no format version; it was not written by this app".to_owned()),
+        }
+        serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn defaults_prefill_the_sandbox_demo_credentials_only() {
+        let s = Settings::default();
+        assert_eq!(s.environment, Environment::Sandbox);
+        assert_eq!(s.active_credentials().client_id, demo::CLIENT_ID);
+        assert_eq!(s.credentials.mt, Credentials::default());
+    }
+
+    #[test]
+    fn round_trips_through_storage() {
+        let mut s = Settings {
+            environment: Environment::Mt,
+            proxy_url: "https://proxy.example".into(),
+            ..Settings::default()
+        };
+        s.credentials.mt.client_secret = "s3cret".into();
+        let loaded = Settings::from_stored(Some(&s.to_stored()));
+        assert_eq!(
+            loaded,
+            Loaded {
+                settings: s,
+                reset: None
+            }
+        );
+    }
+
+    #[test]
+    fn nothing_stored_is_not_a_reset() {
+        assert_eq!(Settings::from_stored(None).reset, None);
+    }
+
+    #[test]
+    fn unreadable_values_reset_with_a_reason() {
+        let cases = [
+            ("{not json", "not valid JSON"),
+            ("[1,2,3]", "not a settings object"),
+            ("{\"theme\":\"dark\"}", "no format version"),
+            ("{\"version\":7}", "format version 7"),
+            (
+                "{\"version\":1,\"environment\":\"staging\"}",
+                "unexpected content",
+            ),
+            (
+                "{\"version\":1,\"credentials\":{\"mt\":{\"clientId\":42}}}",
+                "unexpected content",
+            ),
+        ];
+        for (raw, reason) in cases {
+            let loaded = Settings::from_stored(Some(raw));
+            assert_eq!(loaded.settings, Settings::default(), "{raw}");
+            let msg = loaded.reset.expect(raw).message;
+            assert!(msg.contains(reason), "{raw}: {msg}");
+            assert!(msg.contains(BACKUP_KEY), "{msg}");
+        }
+    }
+
+    #[test]
+    fn missing_fields_take_defaults_without_a_reset() {
+        let loaded = Settings::from_stored(Some("{\"version\":1,\"environment\":\"mt\"}"));
+        assert_eq!(loaded.reset, None);
+        assert_eq!(loaded.settings.environment, Environment::Mt);
+        assert_eq!(loaded.settings.credentials.sandbox, Credentials::demo());
+    }
+}

@@ -1,0 +1,229 @@
+//! Validation of what the user types, with messages that say what is wrong and how to fix it.
+//!
+//! Only what would make a request impossible or certainly wrong is an error: an empty
+//! credential, a character that cannot travel in an HTTP header, a number in the wrong
+//! format. A well-formed but wrong secret is left for the API to reject, because seeing that
+//! error is part of learning the API.
+
+use crate::settings::Credentials;
+
+/// A settings field the user edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `client_id`.
+    ClientId,
+    /// `client_secret`.
+    ClientSecret,
+    /// `Ocp-Apim-Subscription-Key`.
+    SubscriptionKey,
+    /// `merchantSerialNumber`.
+    MerchantSerialNumber,
+    /// The test user's mobile number.
+    MobileNumber,
+    /// The proxy base URL.
+    ProxyUrl,
+}
+
+impl Field {
+    /// The name the API documentation uses for the field.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Field::ClientId => "client_id",
+            Field::ClientSecret => "client_secret",
+            Field::SubscriptionKey => "Ocp-Apim-Subscription-Key",
+            Field::MerchantSerialNumber => "merchantSerialNumber",
+            Field::MobileNumber => "mobileNumber",
+            Field::ProxyUrl => "Proxy URL",
+        }
+    }
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field at fault.
+    pub field: Field,
+    /// What is wrong and how to fix it, as a sentence for the user.
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: Field, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Checks that a value can be sent as an HTTP header value: visible ASCII and inner spaces.
+fn header_safe(field: Field, value: &str) -> Result<(), FieldError> {
+    if value.trim() != value {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "{} has a space at the start or end; remove it (copying keys often picks one up).",
+                field.api_name()
+            ),
+        ));
+    }
+    if let Some(bad) = value.chars().find(|c| !(c.is_ascii_graphic() || *c == ' ')) {
+        let shown = if bad.is_control() {
+            format!("U+{:04X}", u32::from(bad))
+        } else {
+            format!("'{bad}'")
+        };
+        return Err(FieldError::new(
+            field,
+            format!("{} contains the character {shown}, which cannot be sent in an HTTP header; retype or re-paste it.", field.api_name()),
+        ));
+    }
+    Ok(())
+}
+
+fn required(field: Field, value: &str) -> Result<(), FieldError> {
+    if value.is_empty() {
+        return Err(FieldError::new(
+            field,
+            format!("{} is empty; copy it from your API keys on portal.vipps.no (the sandbox's demo values are prefilled in the Local sandbox environment).", field.api_name()),
+        ));
+    }
+    header_safe(field, value)
+}
+
+/// Validates an MSN: 4 to 6 digits (the Access Token API accepts 4; eCom documents 5 or 6).
+pub fn merchant_serial_number(value: &str) -> Result<(), FieldError> {
+    let field = Field::MerchantSerialNumber;
+    required(field, value)?;
+    if !(4..=6).contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FieldError::new(
+            field,
+            format!("merchantSerialNumber must be 4 to 6 digits, like 123456; got \"{value}\"."),
+        ));
+    }
+    Ok(())
+}
+
+/// Validates a Norwegian mobile number as eCom wants it: exactly 8 digits, no `+47`, no spaces.
+/// Empty is allowed (the user then types it on the landing page).
+pub fn mobile_number(value: &str) -> Result<(), FieldError> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    if value.len() != 8 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        let hint = if digits.len() == 10 && digits.starts_with("47") {
+            format!(" Drop the country code: {}.", &digits[2..])
+        } else {
+            String::new()
+        };
+        return Err(FieldError::new(
+            Field::MobileNumber,
+            format!("mobileNumber must be 8 digits without country code or spaces, like 91234567; got \"{value}\".{hint}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Validates the proxy URL: empty (same origin) or an absolute http(s) URL without query or fragment.
+pub fn proxy_url(value: &str) -> Result<(), FieldError> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    let field = Field::ProxyUrl;
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or_else(|| FieldError::new(field, format!("the proxy URL must start with http:// or https://, like http://127.0.0.1:8080; got \"{value}\". Leave it empty to use this page's own server.")))?;
+    if rest.is_empty() || rest.starts_with('/') || value.contains(['?', '#', ' ']) {
+        return Err(FieldError::new(
+            field,
+            format!("the proxy URL must be a plain address like https://proxy.example.com, without spaces, query or fragment; got \"{value}\"."),
+        ));
+    }
+    Ok(())
+}
+
+/// Validates the credentials needed for the access-token call and later API calls.
+/// Returns every problem, in form order.
+pub fn credentials(c: &Credentials) -> Vec<FieldError> {
+    [
+        required(Field::ClientId, &c.client_id),
+        required(Field::ClientSecret, &c.client_secret),
+        required(Field::SubscriptionKey, &c.subscription_key),
+        merchant_serial_number(&c.merchant_serial_number),
+        mobile_number(&c.mobile_number),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_credentials_are_valid() {
+        assert_eq!(credentials(&Credentials::demo()), vec![]);
+    }
+
+    #[test]
+    fn every_problem_names_its_field() {
+        let c = Credentials {
+            client_id: String::new(),
+            client_secret: " padded".into(),
+            subscription_key: "line\nbreak".into(),
+            merchant_serial_number: "12a456".into(),
+            mobile_number: "+47 912 34 567".into(),
+        };
+        let errors = credentials(&c);
+        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Field::ClientId,
+                Field::ClientSecret,
+                Field::SubscriptionKey,
+                Field::MerchantSerialNumber,
+                Field::MobileNumber
+            ]
+        );
+        assert!(errors[0].message.contains("is empty"));
+        assert!(errors[1].message.contains("space at the start"));
+        assert!(errors[2].message.contains("U+000A"));
+        assert!(errors[3].message.contains("4 to 6 digits"));
+        assert!(errors[4]
+            .message
+            .contains("Drop the country code: 91234567"));
+    }
+
+    #[test]
+    fn mobile_number_is_optional_but_exact() {
+        assert!(mobile_number("").is_ok());
+        assert!(mobile_number("91234567").is_ok());
+        assert!(mobile_number("9123456").is_err());
+        assert!(mobile_number("912345678").is_err());
+    }
+
+    #[test]
+    fn proxy_url_forms() {
+        for ok in [
+            "",
+            "http://127.0.0.1:8080",
+            "https://proxy.example.com/base",
+        ] {
+            assert!(proxy_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "127.0.0.1:8080",
+            "ftp://x",
+            "http://",
+            "http:///x",
+            "https://x?a=1",
+            "https://x y",
+        ] {
+            assert!(proxy_url(bad).is_err(), "{bad}");
+        }
+    }
+}

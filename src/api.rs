@@ -1,0 +1,113 @@
+//! The only user of the HTTP client: sends requests built by `ecom_core` through the proxy.
+
+use ecom_core::explain::{explain, Explanation, PROXY_ERROR_HEADER};
+use ecom_core::request::{ApiRequest, Method};
+use gloo_net::http::{Method as HttpMethod, RequestBuilder};
+
+use crate::error::AppError;
+
+/// A response as the app shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Status text, if the server sent one.
+    pub status_text: String,
+    /// Wall time from send to the complete body, in milliseconds.
+    pub millis: f64,
+    /// Time the proxy spent waiting for the upstream (from `Server-Timing`), in milliseconds.
+    pub upstream_millis: Option<f64>,
+    /// Response headers the browser exposes.
+    pub headers: Vec<(String, String)>,
+    /// The raw body.
+    pub body: String,
+    /// For error statuses: what the error means and the usual fix.
+    pub explanation: Option<Explanation>,
+}
+
+fn now_millis() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Reads `upstream;dur=12.3` from a `Server-Timing` header.
+fn upstream_duration(server_timing: &str) -> Option<f64> {
+    server_timing.split(',').find_map(|metric| {
+        let mut parts = metric.split(';').map(str::trim);
+        (parts.next()? == "upstream")
+            .then(|| parts.find_map(|p| p.strip_prefix("dur=")?.parse().ok()))
+            .flatten()
+    })
+}
+
+/// Sends `request` to `url` (the proxy URL for the chosen environment).
+///
+/// # Errors
+/// [`AppError::ProxyUnreachable`] when no response arrived, [`AppError::Body`] when the
+/// body could not be read.
+pub async fn send(
+    request: &ApiRequest,
+    url: &str,
+    proxy_base: &str,
+) -> Result<ApiResponse, AppError> {
+    let method = match request.method {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+        Method::Put => HttpMethod::PUT,
+    };
+    let mut builder = RequestBuilder::new(url).method(method);
+    for header in &request.headers {
+        builder = builder.header(&header.name, &header.value);
+    }
+    let prepared = match &request.body {
+        Some(body) => builder.body(body.clone()),
+        None => builder.build(),
+    }
+    .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let started = now_millis();
+    let response = prepared
+        .send()
+        .await
+        .map_err(|e| AppError::ProxyUnreachable {
+            url: proxy_base.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let body = response
+        .text()
+        .await
+        .map_err(|e| AppError::Body(e.to_string()))?;
+    let millis = now_millis() - started;
+    let headers: Vec<(String, String)> = response.headers().entries().collect();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let status = response.status();
+    Ok(ApiResponse {
+        status,
+        status_text: response.status_text(),
+        millis,
+        upstream_millis: header("server-timing").and_then(upstream_duration),
+        explanation: explain(status, &body, header(PROXY_ERROR_HEADER)),
+        headers,
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upstream_duration;
+
+    #[test]
+    fn reads_server_timing() {
+        assert_eq!(upstream_duration("upstream;dur=12.5"), Some(12.5));
+        assert_eq!(
+            upstream_duration("proxy;dur=1, upstream;desc=\"x\";dur=3"),
+            Some(3.0)
+        );
+        assert_eq!(upstream_duration("proxy;dur=1"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! The Settings panel: environment, proxy URL and the credentials of the quick start.
+
+use ecom_core::settings::Credentials;
+use ecom_core::validate::{self, Field};
+use ecom_core::Environment;
+use leptos::prelude::*;
+
+use crate::state::settings::SettingsCtx;
+
+/// The environments the switch offers. Production waits for the proxy to say it is enabled.
+const OFFERED: [Environment; 2] = [Environment::Sandbox, Environment::Mt];
+
+/// The Settings panel.
+#[component]
+pub fn SettingsPanel() -> impl IntoView {
+    let ctx = expect_context::<SettingsCtx>();
+    let settings = ctx.settings;
+    let proxy_error =
+        move || settings.with(|s| validate::proxy_url(&s.proxy_url).err().map(|e| e.message));
+
+    view! {
+        <section class="panel settings" aria-labelledby="settings-title" data-testid="settings">
+            <h2 id="settings-title">"Settings"</h2>
+            <p class="hint">"Saved in this browser's local storage, separately for each environment."</p>
+            <div class="field">
+                <label for="field-environment">"Environment"</label>
+                <select
+                    id="field-environment"
+                    data-testid="environment"
+                    on:change=move |ev| {
+                        if let Some(env) = Environment::from_upstream(&event_target_value(&ev)) {
+                            settings.update(|s| s.environment = env);
+                        }
+                    }
+                >
+                    {OFFERED
+                        .into_iter()
+                        .map(|env| {
+                            view! {
+                                <option
+                                    value=env.upstream()
+                                    selected=move || settings.with(|s| s.environment == env)
+                                >
+                                    {env.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="field-proxy">"Proxy URL"</label>
+                <input
+                    id="field-proxy"
+                    data-testid="proxy-url"
+                    type="url"
+                    placeholder="empty: this page's own server"
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || settings.with(|s| s.proxy_url.clone())
+                    on:input=move |ev| settings.update(|s| s.proxy_url = event_target_value(&ev))
+                    aria-invalid=move || proxy_error().is_some().to_string()
+                    aria-describedby="field-proxy-error"
+                />
+                <p class="field-error" id="field-proxy-error" role="status">{proxy_error}</p>
+            </div>
+            <CredentialField label="client_id" field=Field::ClientId secret=false get=|c| &c.client_id get_mut=|c| &mut c.client_id />
+            <CredentialField label="client_secret" field=Field::ClientSecret secret=true get=|c| &c.client_secret get_mut=|c| &mut c.client_secret />
+            <CredentialField label="Ocp-Apim-Subscription-Key" field=Field::SubscriptionKey secret=true get=|c| &c.subscription_key get_mut=|c| &mut c.subscription_key />
+            <CredentialField label="merchantSerialNumber" field=Field::MerchantSerialNumber secret=false get=|c| &c.merchant_serial_number get_mut=|c| &mut c.merchant_serial_number />
+            <CredentialField label="mobileNumber (test user)" field=Field::MobileNumber secret=false get=|c| &c.mobile_number get_mut=|c| &mut c.mobile_number />
+            <Show when=move || settings.with(|s| s.environment == Environment::Sandbox)>
+                <button
+                    type="button"
+                    class="secondary"
+                    data-testid="restore-demo"
+                    on:click=move |_| settings.update(|s| s.credentials.sandbox = Credentials::demo())
+                >
+                    "Restore the sandbox demo credentials"
+                </button>
+            </Show>
+            <p class="field-error" role="alert">{move || ctx.save_error.get()}</p>
+        </section>
+    }
+}
+
+/// One credential input of the active environment, with its validation message and, for
+/// secrets, a reveal toggle.
+#[component]
+fn CredentialField(
+    label: &'static str,
+    field: Field,
+    secret: bool,
+    get: fn(&Credentials) -> &String,
+    get_mut: fn(&mut Credentials) -> &mut String,
+) -> impl IntoView {
+    let settings = expect_context::<SettingsCtx>().settings;
+    let revealed = RwSignal::new(false);
+    let id = format!("field-{}", field.api_name());
+    let error_id = format!("{id}-error");
+    let error = move || {
+        settings.with(|s| {
+            validate::credentials(s.active_credentials())
+                .into_iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message)
+        })
+    };
+    let input_type = move || {
+        if secret && !revealed.get() {
+            "password"
+        } else {
+            "text"
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <div class="input-row">
+                <input
+                    id=id.clone()
+                    data-testid=id.clone()
+                    type=input_type
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || settings.with(|s| get(s.active_credentials()).clone())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        settings.update(|s| *get_mut(s.credentials.of_mut(s.environment)) = value);
+                    }
+                    aria-invalid=move || error().is_some().to_string()
+                    aria-describedby=error_id.clone()
+                />
+                {secret
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="reveal"
+                                data-testid=format!("{id}-reveal")
+                                aria-pressed=move || revealed.get().to_string()
+                                aria-label=format!("Show {label}")
+                                on:click=move |_| revealed.update(|r| *r = !*r)
+                            >
+                                {move || if revealed.get() { "Hide" } else { "Show" }}
+                            </button>
+                        }
+                    })}
+            </div>
+            <p class="field-error" id=error_id role="status">{error}</p>
+        </div>
+    }
+}

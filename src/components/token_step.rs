@@ -1,0 +1,147 @@
+//! Step 1 of the quick start: get an access token and keep it for the later steps.
+
+use std::time::Duration;
+
+use ecom_core::request::MASK;
+use ecom_core::token::{access_token_request, AccessToken};
+use ecom_core::validate;
+use leptos::prelude::*;
+
+use crate::api;
+use crate::components::request_view::RequestView;
+use crate::components::response_view::ResponseView;
+use crate::error::AppError;
+use crate::state::session::{now_seconds, SessionCtx};
+use crate::state::settings::SettingsCtx;
+
+/// The page's origin, which serves the proxy when the proxy URL is empty.
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// The "Get access token" step.
+#[component]
+pub fn TokenStep() -> impl IntoView {
+    let settings = expect_context::<SettingsCtx>().settings;
+    let session = expect_context::<SessionCtx>();
+    let request =
+        Signal::derive(move || settings.with(|s| access_token_request(s.active_credentials())));
+    let proxy_base = move || {
+        settings.with(|s| {
+            if s.proxy_url.is_empty() {
+                page_origin()
+            } else {
+                s.proxy_url.clone()
+            }
+        })
+    };
+    let url = Signal::derive(move || {
+        request.with(|r| settings.with(|s| r.url(&s.proxy_url, &page_origin(), s.environment)))
+    });
+
+    let send = Action::new_local(move |(): &()| {
+        let request = request.get_untracked();
+        let url = url.get_untracked();
+        let base = proxy_base();
+        let problems = settings.with_untracked(|s| {
+            let mut problems = validate::credentials(s.active_credentials());
+            problems.extend(validate::proxy_url(&s.proxy_url).err());
+            problems
+        });
+        async move {
+            if let Some(first) = problems.first() {
+                return Err(AppError::Invalid(format!(
+                    "{} (see Settings)",
+                    first.message
+                )));
+            }
+            let response = api::send(&request, &url, &base).await?;
+            if response.status == 200 {
+                match AccessToken::parse(&response.body, now_seconds()) {
+                    Ok(token) => session.token.set(Some(token)),
+                    Err(e) => return Err(AppError::Body(e.to_string())),
+                }
+            }
+            Ok(response)
+        }
+    });
+
+    let now = RwSignal::new(now_seconds());
+    let ticker = set_interval_with_handle(move || now.set(now_seconds()), Duration::from_secs(1));
+    on_cleanup(move || {
+        if let Ok(handle) = ticker {
+            handle.clear();
+        }
+    });
+    let revealed = RwSignal::new(false);
+    let token_line = move || {
+        session.token.get().map(|t| {
+            let left = t.seconds_left(now.get());
+            let shown = if revealed.get() {
+                t.token
+            } else {
+                MASK.to_owned()
+            };
+            let expiry = if left == 0 {
+                "expired: get a new one".to_owned()
+            } else {
+                format!("expires in {}:{:02}", left / 60, left % 60)
+            };
+            view! {
+                <div class="token" data-testid="token">
+                    <p>
+                        "Access token (kept for the next steps): "
+                        <code data-testid="token-value">{shown}</code>
+                        " "
+                        <button
+                            type="button"
+                            class="reveal"
+                            data-testid="token-reveal"
+                            aria-pressed=move || revealed.get().to_string()
+                            on:click=move |_| revealed.update(|r| *r = !*r)
+                        >
+                            {move || if revealed.get() { "Hide" } else { "Show" }}
+                        </button>
+                    </p>
+                    <p class="hint" data-testid="token-expiry">{expiry}</p>
+                </div>
+            }
+        })
+    };
+
+    view! {
+        <section class="panel step" aria-labelledby="step-token-title" data-testid="step-token">
+            <h2 id="step-token-title">"1. Get an access token"</h2>
+            <p class="hint">
+                "Every eCom call needs a bearer token. It comes from "
+                <code>"POST /accesstoken/get"</code>
+                " with client_id, client_secret and the subscription key as headers, and lasts an hour."
+            </p>
+            <RequestView request=request url=url />
+            <button
+                type="button"
+                class="primary"
+                data-testid="send-token"
+                disabled=move || send.pending().get()
+                on:click=move |_| {
+                    send.dispatch(());
+                }
+            >
+                {move || if send.pending().get() { "Sending…" } else { "Get access token" }}
+            </button>
+            {token_line}
+            {move || {
+                send.value()
+                    .get()
+                    .map(|result| match result {
+                        Ok(response) => view! { <ResponseView response=response /> }.into_any(),
+                        Err(e) => {
+                            view! { <p class="error" role="alert" data-testid="send-error">{e.to_string()}</p> }.into_any()
+                        }
+                    })
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,25 @@
+//! The app's one error type, and the single place it becomes user text.
+
+use thiserror::Error;
+
+/// Why a request produced no HTTP response to show.
+///
+/// An HTTP error status is not an `AppError`: it is a response, shown with its explanation
+/// (see `ecom_core::explain`). These are the cases where there is no response at all.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum AppError {
+    /// The browser could not reach the proxy (not running, wrong URL, blocked by CORS).
+    #[error("the proxy at {url} could not be reached ({reason}). Is it running? Start it with ./scripts/start.sh, or correct the proxy URL in Settings.")]
+    ProxyUnreachable {
+        /// The proxy base URL that was tried.
+        url: String,
+        /// What the browser reported.
+        reason: String,
+    },
+    /// A field the request needs is missing or malformed; nothing was sent.
+    #[error("not sent: {0}")]
+    Invalid(String),
+    /// The response arrived but its body could not be read.
+    #[error("the response could not be read: {0}")]
+    Body(String),
+}

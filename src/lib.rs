@@ -1,0 +1,50 @@
+//! The eCom Playground browser app: the Vipps eCom API quick start, step by step.
+//!
+//! - [`api`]: the only user of the HTTP client; sends requests built by `ecom_core`.
+//! - [`state`]: named context structs (settings, session) and their persistence.
+//! - [`components`]: thin view components, one per file.
+//! - [`error`]: the app's error type.
+//!
+//! Logic that needs no browser lives in the `ecom_core` crate and is tested natively.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod state;
+
+use leptos::prelude::*;
+
+use components::settings_panel::SettingsPanel;
+use components::token_step::TokenStep;
+use state::session::SessionCtx;
+use state::settings::SettingsCtx;
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let settings = SettingsCtx::provide();
+    SessionCtx::provide();
+    let env = move || settings.settings.with(|s| s.environment);
+    view! {
+        <header class="top">
+            <h1>"eCom Playground"</h1>
+            <span class=move || format!("badge env-{}", env().upstream()) data-testid="env-badge">
+                {move || env().label()}
+            </span>
+        </header>
+        <Show when=move || settings.reset_notice.with(Option::is_some)>
+            <div class="notice" role="alert" data-testid="reset-notice">
+                <p>{move || settings.reset_notice.get()}</p>
+                <button type="button" class="secondary" on:click=move |_| settings.reset_notice.set(None)>
+                    "Dismiss"
+                </button>
+            </div>
+        </Show>
+        <main class="layout">
+            <SettingsPanel />
+            <div class="steps">
+                <TokenStep />
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,110 @@
+// End-to-end: the walking skeleton, as a user meets it. The release app, served with the proxy
+// and the sandbox by the same binary ./scripts/start.sh runs, in headless Chromium.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEMO, freePort, launchBrowser, startServer, waitForText } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a first visit gets an access token with the prefilled demo credentials', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  assert.equal(await page.getByTestId('env-badge').innerText(), 'Local sandbox');
+  assert.equal(await page.getByLabel('client_id').inputValue(), DEMO.clientId);
+  // Secrets are masked: password inputs, and the header preview does not show them.
+  assert.equal(await page.getByLabel('client_secret', { exact: true }).getAttribute('type'), 'password');
+  const preview = await page.getByTestId('request-preview').innerText();
+  assert.ok(!preview.includes(DEMO.clientSecret) && !preview.includes(DEMO.subscriptionKey), preview);
+  assert.match(await page.getByTestId('request-url').innerText(), /\/sandbox\/accesstoken\/get$/);
+
+  await page.getByRole('button', { name: 'Get access token' }).click();
+  const status = await waitForText(page, 'response-status', '200');
+  assert.equal(status.trim(), '200 OK');
+  assert.match(await page.getByTestId('response-time').innerText(), /\d+ ms/);
+  assert.match(await page.getByTestId('token-expiry').innerText(), /expires in (59|60):\d\d/);
+  // The token is kept, masked until revealed, and is a JWT.
+  const body = await page.getByTestId('response-body').innerText();
+  assert.match(body, /"token_type": "Bearer"/);
+  assert.ok(!/eyJ/.test(body), 'the access token is masked in the body');
+  assert.ok(!(await page.getByTestId('token-value').innerText()).startsWith('eyJ'));
+  await page.getByTestId('token-reveal').click();
+  assert.match(await page.getByTestId('token-value').innerText(), /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/);
+  assert.ok(!(await page.locator('body').innerText()).includes(DEMO.clientSecret), 'client_secret never shown unasked');
+});
+
+test('a wrong client_secret is explained, and settings survive a reload', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const secret = page.getByLabel('client_secret', { exact: true });
+  await secret.fill('not-the-right-secret');
+  await page.getByRole('button', { name: 'Get access token' }).click();
+  await waitForText(page, 'response-status', '401');
+  const explanation = await page.getByTestId('explanation').innerText();
+  assert.match(explanation, /invalid_client/);
+  assert.match(explanation, /client_secret is wrong/);
+
+  await page.getByLabel('merchantSerialNumber').fill('654321');
+  await page.reload();
+  await page.getByLabel('client_id').waitFor();
+  assert.equal(await page.getByLabel('client_secret', { exact: true }).inputValue(), 'not-the-right-secret');
+  assert.equal(await page.getByLabel('merchantSerialNumber').inputValue(), '654321');
+  assert.equal(await page.getByLabel('client_id').inputValue(), DEMO.clientId);
+  assert.equal(await page.getByTestId('reset-notice').count(), 0);
+
+  await page.getByRole('button', { name: 'Restore the sandbox demo credentials' }).click();
+  await page.getByRole('button', { name: 'Get access token' }).click();
+  await waitForText(page, 'response-status', '200');
+});
+
+test('a malformed field is caught before sending, with what to fix', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.getByLabel('merchantSerialNumber').fill('12-456');
+  assert.match(await page.getByText('merchantSerialNumber must be 4 to 6 digits').innerText(), /like 123456/);
+  await page.getByRole('button', { name: 'Get access token' }).click();
+  assert.match(await waitForText(page, 'send-error', 'not sent'), /see Settings/);
+  await page.getByRole('button', { name: 'Restore the sandbox demo credentials' }).click();
+});
+
+test('corrupt settings in storage are reset with a notice, and the app still works', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.evaluate(() => localStorage.setItem('ecom-playground.settings.v1', '{"version":1,"credentials":{"sandbox":'));
+  await page.reload();
+  const notice = await waitForText(page, 'reset-notice', 'could not be read');
+  assert.match(notice, /not valid JSON/);
+  assert.equal(await page.evaluate(() => localStorage.getItem('ecom-playground.settings.v1.unreadable')), '{"version":1,"credentials":{"sandbox":');
+  await page.getByRole('button', { name: 'Get access token' }).click();
+  await waitForText(page, 'response-status', '200');
+});
+
+test('a proxy that is down is reported as such', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const closed = await freePort();
+  await page.getByLabel('Proxy URL').fill(`http://127.0.0.1:${closed}`);
+  await page.getByRole('button', { name: 'Get access token' }).click();
+  const error = await waitForText(page, 'send-error', 'could not be reached');
+  assert.match(error, new RegExp(`127\\.0\\.0\\.1:${closed}`));
+  assert.match(error, /Is it running\?/);
+  await page.getByLabel('Proxy URL').fill('');
+});
+
+test('the server logs carry no secret', async () => {
+  const logs = server.logs.join('');
+  assert.ok(logs.length > 0, 'the server logged its requests');
+  for (const secret of [DEMO.clientSecret, DEMO.subscriptionKey, 'not-the-right-secret', 'eyJ']) {
+    assert.ok(!logs.includes(secret), `logs contain ${secret}`);
+  }
+});

@@ -1,0 +1,94 @@
+// Helpers for the end-to-end tests: start the real release server (app + proxy + sandbox on one
+// origin, exactly what ./scripts/start.sh runs) on a free loopback port, and launch Debian's
+// Chromium headless with a fresh profile.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The server binary: ECOM_SERVER_BIN, or the release build in the default target dir. */
+export const SERVER_BIN = process.env.ECOM_SERVER_BIN ?? join(ROOT, 'target', 'release', 'ecom-proxy');
+
+/** The sandbox's demo credentials (crates/ecom-core/src/demo.rs). */
+export const DEMO = {
+  clientId: '5f0c2c0e-8a5b-4bd4-9d43-0c5e3b1d7a01',
+  clientSecret: 'sandbox-demo-secret-do-not-use-in-mt',
+  subscriptionKey: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+  msn: '123456',
+};
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the server; resolves once it serves the app. `logs` collects everything it prints. */
+export async function startServer(extraArgs = []) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logs = [];
+  const child = spawn(
+    SERVER_BIN,
+    ['--listen', `127.0.0.1:${port}`, '--static-dir', join(ROOT, 'dist'), '--sandbox-allow-loopback-callbacks', ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' } },
+  );
+  child.stdout.on('data', (d) => logs.push(d.toString()));
+  child.stderr.on('data', (d) => logs.push(d.toString()));
+  let exited = null;
+  child.on('exit', (code) => { exited = code; });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`server exited with ${exited}:\n${logs.join('')}`);
+    try {
+      const res = await fetch(`${url}/`);
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`server did not answer on ${url} within 20 s:\n${logs.join('')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = async () => {
+    if (exited !== null) return;
+    const done = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await done;
+  };
+  return { url, logs, stop };
+}
+
+/** Launches headless Chromium with a fresh profile; `close()` also deletes the profile. */
+export async function launchBrowser() {
+  const profile = await mkdtemp(join(tmpdir(), 'ecom-e2e-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const close = async () => {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  };
+  return { context, page, close };
+}
+
+/** Waits until the element with this test id contains `text`, and returns its text. */
+export async function waitForText(page, testId, text, timeout = 10_000) {
+  const locator = page.getByTestId(testId).filter({ hasText: text });
+  await locator.first().waitFor({ timeout });
+  return locator.first().innerText();
+}
