@@ -1,0 +1,424 @@
+//! `sandbox-bench`: requests per second of the sandbox next to a bare axum route.
+//!
+//! `bench/run.sh` starts the `ecom-sandbox` binary and `sandbox-bench bare` as two processes on
+//! loopback, then runs `sandbox-bench run` against both: the same keep-alive client and
+//! concurrency for three scenarios, each bounded in time and count:
+//!
+//! - `bare`: `POST /` on `Router::new().route("/", post(|| async { "ok" }))`;
+//! - `initiate`: `POST /ecomm/v2/payments` with a fresh orderId each time;
+//! - `flow`: the quick start per iteration: token, initiate, force approve, capture, details.
+//!
+//! It prints requests/second, the initiate/bare ratio (goal ≥ 0.5) and the peak RSS
+//! (`VmHWM`) of the given process ids. A benchmark prints figures; it never fails on them.
+
+// The report on stdout is this program's output.
+#![allow(clippy::print_stdout)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::routing::post;
+use axum::Router;
+use clap::{Parser, Subcommand};
+use ecom_conformance::bodies::{self, Urls};
+use ecom_core::demo;
+use serde_json::{json, Value};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Throughput benchmark of the sandbox against a bare axum route.
+#[derive(Debug, Parser)]
+#[command(about)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the bare route `POST /` → "ok" (prints its URL, runs until killed).
+    Bare {
+        /// Address to listen on (loopback only).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
+    /// Run the scenarios and print the figures.
+    Run {
+        /// Base URL of the running sandbox (rate limits off).
+        #[arg(long, env = "BENCH_SANDBOX_URL")]
+        sandbox: String,
+        /// Base URL of the bare route server.
+        #[arg(long, env = "BENCH_BARE_URL")]
+        bare: String,
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Concurrent keep-alive client tasks.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Upper bound on requests per scenario, whatever the duration.
+        #[arg(long, default_value_t = 2_000_000)]
+        max_requests: u64,
+        /// Process id of the sandbox, for its peak RSS.
+        #[arg(long)]
+        sandbox_pid: Option<u32>,
+        /// Process id of the bare server, for its peak RSS.
+        #[arg(long)]
+        bare_pid: Option<u32>,
+    },
+}
+
+fn main() -> Result<(), BoxError> {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match args.command {
+        Command::Bare { listen } => rt.block_on(serve_bare(listen)),
+        Command::Run {
+            sandbox,
+            bare,
+            seconds,
+            concurrency,
+            max_requests,
+            sandbox_pid,
+            bare_pid,
+        } => rt.block_on(run(Plan {
+            sandbox: sandbox.trim_end_matches('/').to_owned(),
+            bare: bare.trim_end_matches('/').to_owned(),
+            duration: Duration::from_secs(seconds.clamp(1, 60)),
+            concurrency: concurrency.clamp(1, 512),
+            max_requests,
+            sandbox_pid,
+            bare_pid,
+        })),
+    }
+}
+
+async fn serve_bare(listen: SocketAddr) -> Result<(), BoxError> {
+    if !listen.ip().is_loopback() {
+        return Err(format!("bare server must listen on loopback, not {listen}").into());
+    }
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    let app = Router::new().route("/", post(|| async { "ok" }));
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+struct Plan {
+    sandbox: String,
+    bare: String,
+    duration: Duration,
+    concurrency: usize,
+    max_requests: u64,
+    sandbox_pid: Option<u32>,
+    bare_pid: Option<u32>,
+}
+
+/// What one scenario measured.
+struct Figures {
+    requests: u64,
+    units: u64,
+    errors: u64,
+    elapsed: Duration,
+}
+
+impl Figures {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+    fn ups(&self) -> f64 {
+        self.units as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// One client's view of the sandbox.
+#[derive(Clone)]
+struct Ctx {
+    http: reqwest::Client,
+    base: String,
+    token: Arc<String>,
+}
+
+impl Ctx {
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
+            .header("Merchant-Serial-Number", demo::MERCHANT_SERIAL_NUMBER)
+    }
+}
+
+async fn fetch_token(http: &reqwest::Client, base: &str) -> Result<String, BoxError> {
+    let resp = http
+        .post(format!("{base}/accesstoken/get"))
+        .header("client_id", demo::CLIENT_ID)
+        .header("client_secret", demo::CLIENT_SECRET)
+        .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
+        .send()
+        .await?;
+    if !resp.status().is_success() {
+        return Err(format!("token request answered {}", resp.status()).into());
+    }
+    let v: Value = resp.json().await?;
+    v["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "no access_token in the token response".into())
+}
+
+static ORDER: AtomicU64 = AtomicU64::new(0);
+
+fn next_order() -> String {
+    format!(
+        "bench-{}-{}",
+        std::process::id(),
+        ORDER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+async fn initiate(ctx: &Ctx) -> Result<(String, String), BoxError> {
+    let order = next_order();
+    let body = bodies::regular(
+        demo::MERCHANT_SERIAL_NUMBER,
+        demo::MOBILE_NUMBER,
+        &order,
+        "bench",
+        &Urls::default(),
+    );
+    let resp = ctx.post("/ecomm/v2/payments").json(&body).send().await?;
+    if resp.status() != 200 {
+        return Err(format!("initiate answered {}", resp.status()).into());
+    }
+    let v: Value = resp.json().await?;
+    let url = v["url"].as_str().unwrap_or_default().to_owned();
+    let token = ecom_conformance::client::postman_token(&url).unwrap_or_default();
+    Ok((order, token))
+}
+
+/// One quick-start iteration: 5 requests.
+async fn flow(ctx: &Ctx) -> Result<u64, BoxError> {
+    fetch_token(&ctx.http, &ctx.base).await?;
+    let (order, token) = initiate(ctx).await?;
+    let resp = ctx
+        .post(&format!(
+            "/ecomm/v2/integration-test/payments/{order}/approve"
+        ))
+        .header("X-Request-Id", order.as_str())
+        .json(&json!({"customerPhoneNumber": demo::MOBILE_NUMBER, "token": token}))
+        .send()
+        .await?;
+    if resp.status() != 200 {
+        return Err(format!("approve answered {}", resp.status()).into());
+    }
+    let resp = ctx
+        .post(&format!("/ecomm/v2/payments/{order}/capture"))
+        .header("X-Request-Id", order.as_str())
+        .json(
+            &json!({"merchantInfo": {"merchantSerialNumber": demo::MERCHANT_SERIAL_NUMBER},
+                      "transaction": {"transactionText": "bench"}}),
+        )
+        .send()
+        .await?;
+    if resp.status() != 200 {
+        return Err(format!("capture answered {}", resp.status()).into());
+    }
+    resp.bytes().await?;
+    let resp = ctx
+        .http
+        .get(format!("{}/ecomm/v2/payments/{order}/details", ctx.base))
+        .header("Authorization", format!("Bearer {}", ctx.token))
+        .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
+        .send()
+        .await?;
+    if resp.status() != 200 {
+        return Err(format!("details answered {}", resp.status()).into());
+    }
+    resp.bytes().await?;
+    Ok(5)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    Bare,
+    Initiate,
+    Flow,
+}
+
+async fn measure(plan: &Plan, ctx: Ctx, scenario: Scenario) -> Figures {
+    let requests = Arc::new(AtomicU64::new(0));
+    let units = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + plan.duration;
+    let max = plan.max_requests;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..plan.concurrency {
+        let (ctx, requests, units, errors) = (
+            ctx.clone(),
+            Arc::clone(&requests),
+            Arc::clone(&units),
+            Arc::clone(&errors),
+        );
+        set.spawn(async move {
+            while Instant::now() < deadline && requests.load(Ordering::Relaxed) < max {
+                let result: Result<u64, BoxError> = match scenario {
+                    Scenario::Bare => {
+                        async {
+                            let r = ctx.http.post(format!("{}/", ctx.base)).send().await?;
+                            r.bytes().await?;
+                            Ok(1)
+                        }
+                        .await
+                    }
+                    Scenario::Initiate => initiate(&ctx).await.map(|_| 1),
+                    Scenario::Flow => flow(&ctx).await,
+                };
+                match result {
+                    Ok(n) => {
+                        requests.fetch_add(n, Ordering::Relaxed);
+                        units.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(_) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        // Back off a little so a broken server cannot spin the loop.
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
+                }
+            }
+        });
+    }
+    while set.join_next().await.is_some() {}
+    Figures {
+        requests: requests.load(Ordering::Relaxed),
+        units: units.load(Ordering::Relaxed),
+        errors: errors.load(Ordering::Relaxed),
+        elapsed: start.elapsed(),
+    }
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
+async fn run(plan: Plan) -> Result<(), BoxError> {
+    for url in [&plan.sandbox, &plan.bare] {
+        let host = url
+            .trim_start_matches("http://")
+            .split(['/', ':'])
+            .next()
+            .unwrap_or_default();
+        if !(host == "localhost" || host.starts_with("127.") || host == "[") {
+            return Err(format!("benchmarks only target loopback, not {url}").into());
+        }
+    }
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(plan.concurrency)
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let token = Arc::new(fetch_token(&http, &plan.sandbox).await?);
+    let sandbox = Ctx {
+        http: http.clone(),
+        base: plan.sandbox.clone(),
+        token,
+    };
+    let bare = Ctx {
+        http,
+        base: plan.bare.clone(),
+        token: Arc::new(String::new()),
+    };
+    println!(
+        "sandbox-bench: {} s per scenario, {} concurrent keep-alive clients, at most {} requests each",
+        plan.duration.as_secs(),
+        plan.concurrency,
+        plan.max_requests
+    );
+    // Warm-up: connections, allocator, caches.
+    let _ = measure(
+        &Plan {
+            duration: Duration::from_millis(500),
+            ..clone_plan(&plan)
+        },
+        bare.clone(),
+        Scenario::Bare,
+    )
+    .await;
+    let b = measure(&plan, bare, Scenario::Bare).await;
+    let i = measure(&plan, sandbox.clone(), Scenario::Initiate).await;
+    let f = measure(&plan, sandbox, Scenario::Flow).await;
+    println!(
+        "{:<28} {:>12} {:>12} {:>8}",
+        "scenario", "requests/s", "units/s", "errors"
+    );
+    println!(
+        "{:<28} {:>12.0} {:>12.0} {:>8}",
+        "bare axum POST /",
+        b.rps(),
+        b.ups(),
+        b.errors
+    );
+    println!(
+        "{:<28} {:>12.0} {:>12.0} {:>8}",
+        "sandbox initiate",
+        i.rps(),
+        i.ups(),
+        i.errors
+    );
+    println!(
+        "{:<28} {:>12.0} {:>12.0} {:>8}",
+        "sandbox quick-start flow",
+        f.rps(),
+        f.ups(),
+        f.errors
+    );
+    println!(
+        "(flow: units = whole flows of 5 requests: token, initiate, approve, capture, details)"
+    );
+    let ratio = i.rps() / b.rps().max(1.0);
+    println!(
+        "initiate / bare ratio: {:.2} (goal >= 0.50: {})",
+        ratio,
+        if ratio >= 0.5 { "met" } else { "NOT met" }
+    );
+    println!(
+        "flow requests / bare ratio: {:.2}",
+        f.rps() / b.rps().max(1.0)
+    );
+    println!("payments created: {} initiate + {} flows", i.units, f.units);
+    if let Some(pid) = plan.sandbox_pid {
+        match peak_rss_kib(pid) {
+            Some(kib) => println!("sandbox peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
+            None => println!("sandbox peak RSS: unavailable (pid {pid})"),
+        }
+    }
+    if let Some(pid) = plan.bare_pid {
+        if let Some(kib) = peak_rss_kib(pid) {
+            println!(
+                "bare server peak RSS (VmHWM): {:.1} MiB",
+                kib as f64 / 1024.0
+            );
+        }
+    }
+    Ok(())
+}
+
+fn clone_plan(plan: &Plan) -> Plan {
+    Plan {
+        sandbox: plan.sandbox.clone(),
+        bare: plan.bare.clone(),
+        duration: plan.duration,
+        concurrency: plan.concurrency,
+        max_requests: plan.max_requests,
+        sandbox_pid: plan.sandbox_pid,
+        bare_pid: plan.bare_pid,
+    }
+}

@@ -1,0 +1,92 @@
+//! The server under test and the credentials to use on it.
+//!
+//! With no environment variables the tests start the sandbox themselves and use the demo
+//! merchant of `ecom_core::demo`. Setting `ECOM_BASE_URL` (plus the credential variables below)
+//! points the whole suite at another server, such as the real MT environment; the `/__sim`
+//! control surface is then assumed absent unless `ECOM_HAS_SIM=1`.
+
+use crate::Error;
+
+/// Where to send requests and as whom.
+#[derive(Clone)]
+pub struct Target {
+    /// Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`.
+    pub base_url: String,
+    /// `client_id` header for the access token.
+    pub client_id: String,
+    /// `client_secret` header for the access token.
+    pub client_secret: String,
+    /// `Ocp-Apim-Subscription-Key`.
+    pub subscription_key: String,
+    /// Merchant serial number of these keys.
+    pub msn: String,
+    /// A test user's 8-digit mobile number that may approve payments.
+    pub mobile: String,
+    /// Whether the server offers the simulator's `/__sim` surface.
+    pub has_sim: bool,
+    /// Whether the server can call back to loopback addresses (the sandbox with
+    /// `allow_loopback_callbacks`); the real MT cannot reach this machine.
+    pub loopback_callbacks: bool,
+}
+
+impl std::fmt::Debug for Target {
+    // Secrets never appear in logs or assertion messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("base_url", &self.base_url)
+            .field("msn", &self.msn)
+            .field("has_sim", &self.has_sim)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Environment variable that selects an external server.
+pub const BASE_URL_VAR: &str = "ECOM_BASE_URL";
+
+impl Target {
+    /// The sandbox's demo merchant at `base_url`, with `/__sim` and loopback callbacks.
+    pub fn demo(base_url: &str) -> Self {
+        use ecom_core::demo;
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client_id: demo::CLIENT_ID.to_owned(),
+            client_secret: demo::CLIENT_SECRET.to_owned(),
+            subscription_key: demo::SUBSCRIPTION_KEY.to_owned(),
+            msn: demo::MERCHANT_SERIAL_NUMBER.to_owned(),
+            mobile: demo::MOBILE_NUMBER.to_owned(),
+            has_sim: true,
+            loopback_callbacks: true,
+        }
+    }
+
+    /// Reads `ECOM_BASE_URL`, `ECOM_CLIENT_ID`, `ECOM_CLIENT_SECRET`,
+    /// `ECOM_SUBSCRIPTION_KEY`, `ECOM_MSN`, `ECOM_MOBILE` (and optional `ECOM_HAS_SIM=1`).
+    /// Returns `Ok(None)` when `ECOM_BASE_URL` is unset.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the missing variable when the base URL is set but a credential
+    /// is not.
+    pub fn from_env() -> Result<Option<Self>, Error> {
+        let Ok(base_url) = std::env::var(BASE_URL_VAR) else {
+            return Ok(None);
+        };
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| {
+                Error::Config(format!(
+                    "{BASE_URL_VAR} is set, so {name} must be set too (the test merchant's value)"
+                ))
+            })
+        };
+        let has_sim = std::env::var("ECOM_HAS_SIM").is_ok_and(|v| v == "1");
+        Ok(Some(Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client_id: var("ECOM_CLIENT_ID")?,
+            client_secret: var("ECOM_CLIENT_SECRET")?,
+            subscription_key: var("ECOM_SUBSCRIPTION_KEY")?,
+            msn: var("ECOM_MSN")?,
+            mobile: var("ECOM_MOBILE")?,
+            has_sim,
+            loopback_callbacks: has_sim,
+        }))
+    }
+}

@@ -1,0 +1,278 @@
+//! Shared set-up for the conformance test files: one sandbox per test (in-process on
+//! `127.0.0.1:0`, so simulated-clock changes never leak between tests), or the external server
+//! named by `ECOM_BASE_URL`.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::{Arc, OnceLock};
+
+use ecom_conformance::bodies::{self, Urls};
+use ecom_conformance::client::order_id;
+use ecom_conformance::receiver::Receiver;
+use ecom_conformance::sim::Sim;
+use ecom_conformance::{Api, SchemaBook, Target};
+use ecom_sandbox::{MerchantConfig, SandboxConfig, TestUser};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// A second regular merchant the tests add to the sandbox ("another MSN").
+pub const OTHER_MSN: &str = "654321";
+/// A test user the tests add who has never approved in the app (force approve → 1082).
+pub const UNVERIFIED_PHONE: &str = "40000001";
+
+/// Everything a test needs.
+pub struct Ctx {
+    /// Client for the main merchant (already logged in).
+    pub api: Api,
+    /// `/__sim` client, when the server has one.
+    pub sim: Option<Sim>,
+    /// Merchant-side loopback receiver, when the server can call loopback.
+    pub receiver: Option<Receiver>,
+    /// Credentials of a second merchant, when known.
+    pub other: Option<Target>,
+    _stop: Option<oneshot::Sender<()>>,
+}
+
+fn schemas() -> Arc<SchemaBook> {
+    static BOOK: OnceLock<Arc<SchemaBook>> = OnceLock::new();
+    BOOK.get_or_init(|| Arc::new(SchemaBook::load().expect("official schemas load")))
+        .clone()
+}
+
+fn other_merchant() -> MerchantConfig {
+    MerchantConfig {
+        msn: OTHER_MSN.into(),
+        name: "Other Test Shop".into(),
+        client_id: "0d6f4c2a-1111-4e3b-9a55-2b7c9d0e1f04".into(),
+        client_secret: "conformance-other-secret".into(),
+        subscription_key: "3c4d5e6f708192a3b4c5d6e7f8091a24".into(),
+        direct_capture: false,
+        skip_landing_page: false,
+        nin_allowed: false,
+        payments_allowed: true,
+    }
+}
+
+fn unverified_user(base: &TestUser) -> TestUser {
+    TestUser {
+        phone: UNVERIFIED_PHONE.into(),
+        first_name: "Nils".into(),
+        last_name: "Nybegynner".into(),
+        email: "nils@example.com".into(),
+        bank_id_verified: false,
+        ..base.clone()
+    }
+}
+
+/// The default test set-up: rate limits on, loopback callbacks allowed.
+pub async fn ctx() -> Ctx {
+    ctx_with(|_| {}).await
+}
+
+/// Like [`ctx`], with a config tweak (ignored against an external server).
+pub async fn ctx_with(tweak: impl FnOnce(&mut SandboxConfig)) -> Ctx {
+    if let Some(target) = Target::from_env().expect("ECOM_* variables") {
+        let api = Api::new(target.clone(), schemas()).unwrap();
+        api.login().await.unwrap();
+        let sim = target
+            .has_sim
+            .then(|| Sim::new(api.http().clone(), &target.base_url));
+        let receiver = if target.loopback_callbacks {
+            Some(Receiver::start().await.unwrap())
+        } else {
+            None
+        };
+        return Ctx {
+            api,
+            sim,
+            receiver,
+            other: None,
+            _stop: None,
+        };
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = SandboxConfig {
+        public_base_url: base.clone(),
+        allow_loopback_callbacks: true,
+        ..SandboxConfig::default()
+    };
+    config.merchants.push(other_merchant());
+    let first = config.users[0].clone();
+    config.users.push(unverified_user(&first));
+    tweak(&mut config);
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        ecom_sandbox::run(listener, config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("sandbox serves");
+    });
+    let target = Target::demo(&base);
+    let api = Api::new(target, schemas()).unwrap();
+    api.login().await.unwrap();
+    let other = other_merchant();
+    let other = Target {
+        client_id: other.client_id,
+        client_secret: other.client_secret,
+        subscription_key: other.subscription_key,
+        msn: other.msn,
+        ..Target::demo(&base)
+    };
+    Ctx {
+        sim: Some(Sim::new(api.http().clone(), &base)),
+        api,
+        receiver: Some(Receiver::start().await.unwrap()),
+        other: Some(other),
+        _stop: Some(stop),
+    }
+}
+
+/// Skips the rest of a test (with the reason on stderr) when `$what` is `None`.
+#[macro_export]
+macro_rules! need {
+    ($what:expr, $reason:literal) => {
+        match $what {
+            Some(v) => v,
+            None => {
+                eprintln!("skipped: {}", $reason);
+                return;
+            }
+        }
+    };
+}
+
+/// The kind of initiate body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// "Initiate Payment".
+    Regular,
+    /// "Initiate Payment - Express Checkout".
+    Express,
+    /// "Initiate Payment - Profile flow".
+    Profile,
+}
+
+/// A payment that was initiated.
+#[derive(Debug, Clone)]
+pub struct Initiated {
+    pub order_id: String,
+    pub url: String,
+    pub token: String,
+    pub auth_token: String,
+    pub body: Value,
+}
+
+impl Ctx {
+    pub fn msn(&self) -> String {
+        self.api.target().msn.clone()
+    }
+    pub fn mobile(&self) -> String {
+        self.api.target().mobile.clone()
+    }
+    /// Callback URLs: the loopback receiver when possible, Postman's otherwise.
+    pub fn urls(&self) -> Urls {
+        match &self.receiver {
+            Some(r) => Urls {
+                callback_prefix: r.url("/cb"),
+                fallback: r.url("/fallback"),
+                consent_removal_prefix: r.url("/consent"),
+            },
+            None => Urls::default(),
+        }
+    }
+    /// The Postman body of `kind` for a fresh orderId.
+    pub fn body(&self, kind: Kind) -> Value {
+        let order = order_id(&self.msn());
+        let auth = format!("auth-{order}");
+        let f = match kind {
+            Kind::Regular => bodies::regular,
+            Kind::Express => bodies::express,
+            Kind::Profile => bodies::profile,
+        };
+        f(&self.msn(), &self.mobile(), &order, &auth, &self.urls())
+    }
+    /// Initiates `body` and insists on 200.
+    pub async fn initiate_body(&self, body: Value) -> Initiated {
+        let reply = self.api.initiate(&body).await.unwrap();
+        assert_eq!(reply.status, 200, "initiate: {}", reply.describe());
+        let json = reply.json();
+        let url = json["url"].as_str().unwrap().to_owned();
+        Initiated {
+            order_id: json["orderId"].as_str().unwrap().to_owned(),
+            token: ecom_conformance::client::postman_token(&url).unwrap_or_default(),
+            url,
+            auth_token: body["merchantInfo"]["authToken"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            body,
+        }
+    }
+    /// Initiates a Postman body of `kind`.
+    pub async fn initiate(&self, kind: Kind) -> Initiated {
+        self.initiate_body(self.body(kind)).await
+    }
+    /// Initiates with another amount.
+    pub async fn initiate_amount(&self, amount: i64) -> Initiated {
+        let mut body = self.body(Kind::Regular);
+        body["transaction"]["amount"] = amount.into();
+        self.initiate_body(body).await
+    }
+    /// Initiates and force-approves a regular payment (RESERVE).
+    pub async fn reserved(&self, amount: i64) -> Initiated {
+        let p = self.initiate_amount(amount).await;
+        let r = self
+            .api
+            .approve(&p.order_id, Some(&self.mobile()), Some(&p.token))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200, "force approve: {}", r.describe());
+        p
+    }
+    /// Details as JSON, insisting on 200.
+    pub async fn details(&self, order_id: &str) -> Value {
+        let r = self.api.details(order_id).await.unwrap();
+        assert_eq!(r.status, 200, "details: {}", r.describe());
+        r.json()
+    }
+    /// `transactionLogHistory[].operation`, newest first.
+    pub async fn operations(&self, order_id: &str) -> Vec<String> {
+        self.details(order_id).await["transactionLogHistory"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["operation"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// `transactionSummary` as the four numbers `{captured, remainingToCapture, refunded,
+/// remainingToRefund}`.
+pub fn summary(v: &Value) -> [i64; 4] {
+    let s = &v["transactionSummary"];
+    [
+        s["capturedAmount"].as_i64().unwrap(),
+        s["remainingAmountToCapture"].as_i64().unwrap(),
+        s["refundedAmount"].as_i64().unwrap(),
+        s["remainingAmountToRefund"].as_i64().unwrap(),
+    ]
+}
+
+/// Submits the phone number on the landing page (through `/__sim`, which shares the page's
+/// code), insisting on success.
+pub async fn submit_phone(ctx: &Ctx, p: &Initiated, phone: &str) {
+    let sim = ctx.sim.as_ref().expect("submit_phone needs /__sim");
+    let r = sim.landing(&p.token, "open", None).await.unwrap();
+    assert_eq!(r.status, 200, "landing open: {r:?}");
+    let r = sim
+        .landing(
+            &p.token,
+            "phone",
+            Some(serde_json::json!({ "phone": phone })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "landing phone: {r:?}");
+}

@@ -1,0 +1,766 @@
+//! Configuration: the clap command line (flags and environment variables), the optional TOML
+//! file, and the typed, validated [`Config`] the server runs with.
+//!
+//! Every setting can come from a flag, an environment variable or the TOML file given with
+//! `--config`; a flag or variable wins over the file. The file uses the long flag names with `_`
+//! for `-` (`body_limit = 65536`, `upstream = ["staging=https://…"]`). Unknown keys are errors,
+//! so a typo never silently falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use axum::Router;
+use clap::Parser;
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::Error;
+
+/// Default listen address: loopback only, so nothing is exposed unless asked for.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default upstream timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default request body limit (Vipps request bodies are a few kilobytes).
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Default sustained rate per client IP.
+pub const DEFAULT_RATE_PER_MINUTE: u32 = 600;
+/// Default burst per client IP.
+pub const DEFAULT_RATE_BURST: u32 = 60;
+/// Base URL of the Vipps test environment (MT).
+pub const MT_BASE_URL: &str = "https://apitest.vipps.no";
+/// Base URL of the Vipps production API.
+pub const PRODUCTION_BASE_URL: &str = "https://api.vipps.no";
+/// Development origins allowed by default (`trunk serve` in the lead's dev setup).
+pub const DEV_ORIGINS: [&str; 2] = ["http://127.0.0.1:8081", "http://localhost:8081"];
+/// Shortest access token accepted, so a guessable token is refused at start-up.
+pub const MIN_TOKEN_LEN: usize = 16;
+/// Path segment reserved for the proxy's own endpoints.
+pub const RESERVED_SEGMENT: &str = "__proxy";
+
+/// eCom Playground server: the CORS proxy to the Vipps APIs, the in-process sandbox and the
+/// built app, on one origin.
+///
+/// Routes: `/<upstream>/<path>` forwards to that upstream (`sandbox`, `mt`, and `production` or
+/// extra upstreams when configured); `/__proxy/info` lists the upstreams; anything else is a
+/// static file from --static-dir.
+#[derive(Debug, Default, Parser)]
+#[command(name = "ecom-proxy", version, about, long_about = None)]
+pub struct Cli {
+    /// TOML file with settings (keys are the long flag names with `_` for `-`); flags and
+    /// environment variables win over it.
+    #[arg(long, env = "ECOM_PROXY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Address to listen on [default: 127.0.0.1:8080]. Bind a public address only behind a
+    /// TLS-terminating reverse proxy.
+    #[arg(long, env = "ECOM_PROXY_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+
+    /// URL browsers use to reach this server [default: http://<listen address>]. Needed behind
+    /// a reverse proxy: it is this server's allowed origin and the base of the sandbox's URLs.
+    #[arg(long, env = "ECOM_PROXY_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// Do not host the in-process sandbox under /sandbox.
+    #[arg(long, env = "ECOM_PROXY_NO_SANDBOX")]
+    pub no_sandbox: bool,
+
+    /// Do not offer the Vipps test environment (https://apitest.vipps.no) under /mt.
+    #[arg(long, env = "ECOM_PROXY_NO_MT")]
+    pub no_mt: bool,
+
+    /// Offer the Vipps production API (https://api.vipps.no) under /production. It moves real
+    /// money: enable it deliberately.
+    #[arg(long, env = "ECOM_PROXY_ENABLE_PRODUCTION")]
+    pub enable_production: bool,
+
+    /// Extra upstream as NAME=https://host[/base-path]; repeat the flag (or separate with commas
+    /// in the environment variable). NAME is lower-case letters, digits and `-`.
+    #[arg(
+        long = "upstream",
+        env = "ECOM_PROXY_UPSTREAMS",
+        value_delimiter = ',',
+        value_name = "NAME=URL"
+    )]
+    pub upstream: Vec<String>,
+
+    /// PEM file of CA certificates to trust for upstream TLS, in addition to the public roots
+    /// (for an upstream with a private or test certificate authority).
+    #[arg(long, env = "ECOM_PROXY_TRUST_CA", value_name = "PEM")]
+    pub trust_ca: Option<PathBuf>,
+
+    /// Browser origin (scheme://host[:port]) allowed to call the proxy; repeatable. Default: this
+    /// server's own origin plus http://127.0.0.1:8081 and http://localhost:8081 (trunk serve).
+    /// This server's own origin is always allowed.
+    #[arg(
+        long = "allowed-origin",
+        env = "ECOM_PROXY_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub allowed_origin: Vec<String>,
+
+    /// Access token clients must send in the X-Proxy-Token header (at least 16 characters).
+    /// Prefer the environment variable, so the token does not show in the process list.
+    #[arg(
+        long,
+        env = "ECOM_PROXY_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+
+    /// Require the token for the in-process sandbox too. Off by default because the sandbox's
+    /// landing pages are opened by browser navigation, which cannot send the header.
+    #[arg(long, env = "ECOM_PROXY_TOKEN_COVERS_SANDBOX")]
+    pub token_covers_sandbox: bool,
+
+    /// Largest request body forwarded, in bytes [default: 1048576].
+    #[arg(long, env = "ECOM_PROXY_BODY_LIMIT", value_name = "BYTES")]
+    pub body_limit: Option<usize>,
+
+    /// Seconds to wait for an upstream's answer before giving up with 504 [default: 10].
+    #[arg(long, env = "ECOM_PROXY_UPSTREAM_TIMEOUT", value_name = "SECONDS")]
+    pub upstream_timeout: Option<f64>,
+
+    /// Requests per minute each client IP may send to the upstreams; 0 turns rate limiting off
+    /// [default: 600].
+    #[arg(long, env = "ECOM_PROXY_RATE_LIMIT", value_name = "PER_MINUTE")]
+    pub rate_limit: Option<u32>,
+
+    /// Requests a client IP may send at once before the per-minute rate applies [default: 60].
+    #[arg(long, env = "ECOM_PROXY_RATE_LIMIT_BURST", value_name = "REQUESTS")]
+    pub rate_limit_burst: Option<u32>,
+
+    /// Take the client IP for rate limiting from the last X-Forwarded-For entry. Only behind a
+    /// reverse proxy that appends it; otherwise clients could pick their own address.
+    #[arg(long, env = "ECOM_PROXY_CLIENT_IP_FROM_FORWARDED_FOR")]
+    pub client_ip_from_forwarded_for: bool,
+
+    /// Directory of the built app (Trunk's dist/) to serve on the same origin; / serves its
+    /// index.html.
+    #[arg(long, env = "ECOM_PROXY_STATIC_DIR", value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+
+    /// Let the sandbox send payment callbacks to loopback addresses (for a merchant server
+    /// running on this machine).
+    #[arg(long, env = "ECOM_PROXY_SANDBOX_ALLOW_LOOPBACK_CALLBACKS")]
+    pub sandbox_allow_loopback_callbacks: bool,
+
+    /// Turn off the sandbox's simulated Vipps rate limits.
+    #[arg(long, env = "ECOM_PROXY_SANDBOX_NO_RATE_LIMITS")]
+    pub sandbox_no_rate_limits: bool,
+}
+
+/// The TOML config file: the same settings as [`Cli`], all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    public_url: Option<String>,
+    no_sandbox: Option<bool>,
+    no_mt: Option<bool>,
+    enable_production: Option<bool>,
+    upstream: Option<Vec<String>>,
+    trust_ca: Option<PathBuf>,
+    allowed_origin: Option<Vec<String>>,
+    token: Option<String>,
+    token_covers_sandbox: Option<bool>,
+    body_limit: Option<usize>,
+    upstream_timeout: Option<f64>,
+    rate_limit: Option<u32>,
+    rate_limit_burst: Option<u32>,
+    client_ip_from_forwarded_for: Option<bool>,
+    static_dir: Option<PathBuf>,
+    sandbox_allow_loopback_callbacks: Option<bool>,
+    sandbox_no_rate_limits: Option<bool>,
+}
+
+/// Where an upstream's requests go.
+#[derive(Clone)]
+pub enum Target {
+    /// The `ecom-sandbox` Router, built at start-up and called in-process (no network hop).
+    Sandbox,
+    /// Any other in-process Router (tests and embedders).
+    Router(Router),
+    /// An HTTPS base URL; request paths are appended to its path.
+    Http(Url),
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Sandbox => f.write_str("Sandbox"),
+            Target::Router(_) => f.write_str("Router"),
+            Target::Http(url) => write!(f, "Http({url})"),
+        }
+    }
+}
+
+/// One named upstream.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    /// The first path segment that selects it.
+    pub name: String,
+    /// Where its requests go.
+    pub target: Target,
+    /// Whether the access token (if one is configured) is required for it.
+    pub token_required: bool,
+}
+
+/// Per-client-IP rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained requests per minute.
+    pub per_minute: u32,
+    /// Requests allowed at once.
+    pub burst: u32,
+}
+
+/// Options passed through to the in-process sandbox.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SandboxOptions {
+    /// Allow callbacks to loopback addresses.
+    pub allow_loopback_callbacks: bool,
+    /// Simulate Vipps' rate limits.
+    pub rate_limits: bool,
+}
+
+/// The access token clients must send. Its `Debug` never shows the value.
+#[derive(Clone)]
+pub struct ProxyToken(String);
+
+impl ProxyToken {
+    /// The token's bytes, for the constant-time comparison.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for ProxyToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProxyToken(<redacted>)")
+    }
+}
+
+/// The validated configuration the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Public URL without a trailing slash; `None` means derived from the bound address.
+    pub public_url: Option<Url>,
+    /// Upstreams in the order they are listed by `/__proxy/info`.
+    pub upstreams: Vec<Upstream>,
+    /// Extra CA certificates (PEM) trusted for upstream TLS.
+    pub trust_ca_pem: Option<Vec<u8>>,
+    /// Allowed origins; `None` means the defaults (own origin and [`DEV_ORIGINS`]).
+    pub allowed_origins: Option<Vec<HeaderValue>>,
+    /// Access token clients must send, if any.
+    pub token: Option<ProxyToken>,
+    /// Largest request body in bytes.
+    pub body_limit: usize,
+    /// How long to wait for an upstream.
+    pub upstream_timeout: Duration,
+    /// Per-client-IP rate limit; `None` is off.
+    pub rate_limit: Option<RateLimit>,
+    /// Take the client IP from X-Forwarded-For.
+    pub client_ip_from_forwarded_for: bool,
+    /// Directory of static files to serve.
+    pub static_dir: Option<PathBuf>,
+    /// Options for the in-process sandbox.
+    pub sandbox: SandboxOptions,
+}
+
+impl Default for Config {
+    /// The same as starting the binary with no flags.
+    fn default() -> Self {
+        Cli::default()
+            .into_config()
+            .expect("the default settings are valid")
+    }
+}
+
+fn config_err(setting: &'static str, message: impl Into<String>) -> Error {
+    Error::Config {
+        setting,
+        message: message.into(),
+    }
+}
+
+impl Cli {
+    /// Reads the `--config` file (if any), merges it under the flags and validates the result.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first invalid setting and how to fix it.
+    pub fn into_config(self) -> Result<Config, Error> {
+        let file = match &self.config {
+            Some(path) => read_file_config(path)?,
+            None => FileConfig::default(),
+        };
+        let merged = self.merge(file);
+        merged.validate()
+    }
+
+    fn merge(self, file: FileConfig) -> Cli {
+        fn list(cli: Vec<String>, file: Option<Vec<String>>) -> Vec<String> {
+            if cli.is_empty() {
+                file.unwrap_or_default()
+            } else {
+                cli
+            }
+        }
+        Cli {
+            config: self.config,
+            listen: self.listen.or(file.listen),
+            public_url: self.public_url.or(file.public_url),
+            no_sandbox: self.no_sandbox || file.no_sandbox.unwrap_or(false),
+            no_mt: self.no_mt || file.no_mt.unwrap_or(false),
+            enable_production: self.enable_production || file.enable_production.unwrap_or(false),
+            upstream: list(self.upstream, file.upstream),
+            trust_ca: self.trust_ca.or(file.trust_ca),
+            allowed_origin: list(self.allowed_origin, file.allowed_origin),
+            token: self.token.or(file.token),
+            token_covers_sandbox: self.token_covers_sandbox
+                || file.token_covers_sandbox.unwrap_or(false),
+            body_limit: self.body_limit.or(file.body_limit),
+            upstream_timeout: self.upstream_timeout.or(file.upstream_timeout),
+            rate_limit: self.rate_limit.or(file.rate_limit),
+            rate_limit_burst: self.rate_limit_burst.or(file.rate_limit_burst),
+            client_ip_from_forwarded_for: self.client_ip_from_forwarded_for
+                || file.client_ip_from_forwarded_for.unwrap_or(false),
+            static_dir: self.static_dir.or(file.static_dir),
+            sandbox_allow_loopback_callbacks: self.sandbox_allow_loopback_callbacks
+                || file.sandbox_allow_loopback_callbacks.unwrap_or(false),
+            sandbox_no_rate_limits: self.sandbox_no_rate_limits
+                || file.sandbox_no_rate_limits.unwrap_or(false),
+        }
+    }
+
+    fn validate(self) -> Result<Config, Error> {
+        let listen = match self.listen {
+            Some(addr) => addr,
+            None => DEFAULT_LISTEN.parse().expect("the default address parses"),
+        };
+        let public_url = self
+            .public_url
+            .as_deref()
+            .map(parse_public_url)
+            .transpose()?;
+
+        let token_covers_sandbox = self.token_covers_sandbox;
+        let mut upstreams = Vec::new();
+        if !self.no_sandbox {
+            upstreams.push(Upstream {
+                name: "sandbox".into(),
+                target: Target::Sandbox,
+                token_required: token_covers_sandbox,
+            });
+        }
+        if !self.no_mt {
+            upstreams.push(http_upstream("mt", MT_BASE_URL)?);
+        }
+        if self.enable_production {
+            upstreams.push(http_upstream("production", PRODUCTION_BASE_URL)?);
+        }
+        for spec in &self.upstream {
+            let (name, url) = spec.split_once('=').ok_or_else(|| {
+                config_err(
+                    "--upstream",
+                    format!(
+                        "`{}` is not NAME=URL; write it like staging=https://api.example.com",
+                        crate::error::printable(spec, 80)
+                    ),
+                )
+            })?;
+            let upstream = http_upstream(name.trim(), url.trim())?;
+            if upstreams.iter().any(|u| u.name == upstream.name) {
+                return Err(config_err(
+                    "--upstream",
+                    format!(
+                        "the upstream name `{}` is used twice; give each upstream its own name",
+                        upstream.name
+                    ),
+                ));
+            }
+            upstreams.push(upstream);
+        }
+        if upstreams.is_empty() {
+            return Err(config_err(
+                "upstreams",
+                "every upstream is turned off; keep the sandbox or MT, or add one with --upstream",
+            ));
+        }
+
+        let trust_ca_pem = match &self.trust_ca {
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    config_err("--trust-ca", format!("cannot read {}: {e}", path.display()))
+                })?;
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                    config_err(
+                        "--trust-ca",
+                        format!("{} is not a PEM certificate bundle ({e}); pass the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)", path.display()),
+                    )
+                })?;
+                if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                    return Err(config_err(
+                        "--trust-ca",
+                        format!("{} holds no certificate; pass the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)", path.display()),
+                    ));
+                }
+                Some(pem)
+            }
+            None => None,
+        };
+
+        let allowed_origins = if self.allowed_origin.is_empty() {
+            None
+        } else {
+            Some(
+                self.allowed_origin
+                    .iter()
+                    .map(|o| parse_origin(o))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        };
+
+        let token = match self.token {
+            Some(token) => {
+                if token.len() < MIN_TOKEN_LEN {
+                    return Err(config_err(
+                        "--token",
+                        format!("the token is shorter than {MIN_TOKEN_LEN} characters; use a long random value, for example from `openssl rand -hex 24`"),
+                    ));
+                }
+                if !token.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(config_err(
+                        "--token",
+                        "the token must be printable ASCII without spaces so it fits in an HTTP header",
+                    ));
+                }
+                Some(ProxyToken(token))
+            }
+            None => None,
+        };
+
+        let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
+        if body_limit == 0 {
+            return Err(config_err(
+                "--body-limit",
+                "0 would refuse every request body; use a positive number of bytes such as 1048576",
+            ));
+        }
+
+        let upstream_timeout = match self.upstream_timeout {
+            None => DEFAULT_TIMEOUT,
+            Some(secs) if secs.is_finite() && secs > 0.0 && secs <= 600.0 => {
+                Duration::from_secs_f64(secs)
+            }
+            Some(secs) => {
+                return Err(config_err(
+                    "--upstream-timeout",
+                    format!(
+                        "{secs} is not a number of seconds between 0 and 600; use for example 10"
+                    ),
+                ))
+            }
+        };
+
+        let rate_limit = match self.rate_limit.unwrap_or(DEFAULT_RATE_PER_MINUTE) {
+            0 => None,
+            per_minute => {
+                let burst = self.rate_limit_burst.unwrap_or(DEFAULT_RATE_BURST);
+                if burst == 0 {
+                    return Err(config_err(
+                        "--rate-limit-burst",
+                        "0 would refuse every request; use at least 1, or --rate-limit 0 to turn rate limiting off",
+                    ));
+                }
+                Some(RateLimit { per_minute, burst })
+            }
+        };
+
+        if let Some(dir) = &self.static_dir {
+            if !dir.is_dir() {
+                return Err(config_err(
+                    "--static-dir",
+                    format!("{} is not a directory; build the app first (trunk build) and pass its dist/ directory", dir.display()),
+                ));
+            }
+        }
+
+        Ok(Config {
+            listen,
+            public_url,
+            upstreams,
+            trust_ca_pem,
+            allowed_origins,
+            token,
+            body_limit,
+            upstream_timeout,
+            rate_limit,
+            client_ip_from_forwarded_for: self.client_ip_from_forwarded_for,
+            static_dir: self.static_dir,
+            sandbox: SandboxOptions {
+                allow_loopback_callbacks: self.sandbox_allow_loopback_callbacks,
+                rate_limits: !self.sandbox_no_rate_limits,
+            },
+        })
+    }
+}
+
+impl Config {
+    /// The public URL (no trailing slash) for a server bound to `local`: the configured one, or
+    /// `http://<local>` with an unspecified address replaced by loopback.
+    pub fn public_url_for(&self, local: SocketAddr) -> Url {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let ip = match local.ip() {
+            std::net::IpAddr::V4(v4) if v4.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::IpAddr::V6(v6) if v6.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+            ip => ip,
+        };
+        let url = format!("http://{}", SocketAddr::new(ip, local.port()));
+        Url::parse(&url).expect("a socket address forms a valid URL")
+    }
+
+    /// Adds an in-process upstream (a test upstream, or a Router embedded by another program).
+    ///
+    /// # Errors
+    /// [`Error::Config`] if the name is invalid or taken.
+    pub fn add_router_upstream(&mut self, name: &str, router: Router) -> Result<(), Error> {
+        check_name(name)?;
+        if self.upstreams.iter().any(|u| u.name == name) {
+            return Err(config_err(
+                "--upstream",
+                format!("the upstream name `{name}` is used twice"),
+            ));
+        }
+        self.upstreams.push(Upstream {
+            name: name.to_string(),
+            target: Target::Router(router),
+            token_required: true,
+        });
+        Ok(())
+    }
+}
+
+fn read_file_config(path: &Path) -> Result<FileConfig, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| config_err("--config", format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        config_err(
+            "--config",
+            format!("{} is not a valid config file: {e}", path.display()),
+        )
+    })
+}
+
+fn check_name(name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name != RESERVED_SEGMENT;
+    if ok {
+        Ok(())
+    } else {
+        Err(config_err(
+            "--upstream",
+            format!(
+                "`{}` is not a usable upstream name; use 1–40 lower-case letters, digits or `-`",
+                crate::error::printable(name, 40)
+            ),
+        ))
+    }
+}
+
+fn http_upstream(name: &str, url: &str) -> Result<Upstream, Error> {
+    check_name(name)?;
+    let parsed = Url::parse(url).map_err(|e| {
+        config_err(
+            "--upstream",
+            format!(
+                "the URL of `{name}` does not parse ({e}); write it like https://api.example.com"
+            ),
+        )
+    })?;
+    if parsed.scheme() != "https" {
+        return Err(config_err(
+            "--upstream",
+            format!(
+                "the URL of `{name}` must use https, because secrets pass through it; got {}",
+                parsed.scheme()
+            ),
+        ));
+    }
+    if parsed.host_str().is_none()
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+    {
+        return Err(config_err(
+            "--upstream",
+            format!("the URL of `{name}` must be https://host[:port][/path] without credentials, query or fragment"),
+        ));
+    }
+    Ok(Upstream {
+        name: name.to_string(),
+        target: Target::Http(parsed),
+        token_required: true,
+    })
+}
+
+fn parse_public_url(text: &str) -> Result<Url, Error> {
+    let url = Url::parse(text).map_err(|e| {
+        config_err(
+            "--public-url",
+            format!(
+                "`{}` does not parse ({e}); write it like https://playground.example.com",
+                crate::error::printable(text, 100)
+            ),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(config_err(
+            "--public-url",
+            "use an http(s) URL without credentials, query or fragment, like https://playground.example.com",
+        ));
+    }
+    let trimmed = url.as_str().trim_end_matches('/').to_string();
+    Ok(Url::parse(&trimmed).expect("trimming a trailing slash keeps a URL valid"))
+}
+
+/// The origin (`scheme://host[:port]`) of a URL, as browsers send it in `Origin`.
+pub(crate) fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+fn parse_origin(text: &str) -> Result<HeaderValue, Error> {
+    let bad = || {
+        config_err(
+            "--allowed-origin",
+            format!("`{}` is not an origin; write scheme://host[:port] without a path, like https://docs.example.com", crate::error::printable(text, 100)),
+        )
+    };
+    let url = Url::parse(text).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https") || url.path() != "/" && !url.path().is_empty() {
+        return Err(bad());
+    }
+    let origin = origin_of(&url);
+    if origin != text.trim_end_matches('/') {
+        return Err(bad());
+    }
+    HeaderValue::from_str(&origin).map_err(|_| bad())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, Error> {
+        let mut all = vec!["ecom-proxy"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap().into_config()
+    }
+
+    fn message(args: &[&str]) -> String {
+        parse(args).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_are_sandbox_and_mt_on_loopback() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        let names: Vec<_> = config.upstreams.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["sandbox", "mt"]);
+        assert_eq!(config.upstream_timeout, Duration::from_secs(10));
+        assert!(config.token.is_none());
+        assert_eq!(
+            config
+                .public_url_for("0.0.0.0:9000".parse().unwrap())
+                .as_str(),
+            "http://127.0.0.1:9000/"
+        );
+    }
+
+    #[test]
+    fn production_only_when_enabled() {
+        let config = parse(&["--enable-production", "--no-mt"]).unwrap();
+        let names: Vec<_> = config.upstreams.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["sandbox", "production"]);
+    }
+
+    #[test]
+    fn invalid_settings_name_the_setting_and_the_fix() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["--upstream", "x=http://example.com"], "must use https"),
+            (&["--upstream", "nourl"], "is not NAME=URL"),
+            (
+                &["--upstream", "Bad_Name=https://a.example"],
+                "not a usable upstream name",
+            ),
+            (&["--upstream", "mt=https://a.example"], "used twice"),
+            (
+                &["--upstream", "x=https://u:p@a.example"],
+                "without credentials",
+            ),
+            (
+                &["--allowed-origin", "https://a.example/path"],
+                "is not an origin",
+            ),
+            (&["--token", "short"], "shorter than 16"),
+            (&["--upstream-timeout", "0"], "between 0 and 600"),
+            (&["--body-limit", "0"], "--body-limit"),
+            (&["--no-sandbox", "--no-mt"], "every upstream is turned off"),
+            (
+                &["--static-dir", "/definitely/not/here"],
+                "build the app first",
+            ),
+            (&["--trust-ca", "/definitely/not/here.pem"], "cannot read"),
+            (&["--public-url", "ftp://x"], "--public-url"),
+        ];
+        for (args, expected) in cases {
+            let text = message(args);
+            assert!(text.contains(expected), "{args:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn token_never_shows_in_debug_output() {
+        let config = parse(&["--token", "0123456789abcdef-secret"]).unwrap();
+        assert!(!format!("{config:?}").contains("secret"));
+    }
+
+    #[test]
+    fn file_settings_apply_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("proxy.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9999\"\nbody_limit = 1234\nupstream = [\"extra=https://a.example/base\"]\nrate_limit = 0\n",
+        )
+        .unwrap();
+        let config = parse(&["--config", path.to_str().unwrap(), "--body-limit", "99"]).unwrap();
+        assert_eq!(config.listen.port(), 9999);
+        assert_eq!(config.body_limit, 99);
+        assert!(config.rate_limit.is_none());
+        assert!(config.upstreams.iter().any(|u| u.name == "extra"));
+
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        let text = message(&["--config", path.to_str().unwrap()]);
+        assert!(text.contains("unknown field"), "{text}");
+    }
+}

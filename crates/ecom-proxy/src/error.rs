@@ -1,0 +1,229 @@
+//! The crate's one error type: start-up (configuration) errors and the errors the proxy itself
+//! answers with.
+//!
+//! Proxy errors are a contract with the browser app: status, the `X-Playground-Proxy-Error: <kind>`
+//! header and the JSON body `{"source":"proxy","kind","message","upstream"}`. Messages say what
+//! failed and how to fix it, and never contain a header value, a body or a query string, because
+//! those may carry secrets.
+
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Header that marks a response made by the proxy itself, not by the upstream.
+pub const PROXY_ERROR_HEADER: HeaderName = HeaderName::from_static("x-playground-proxy-error");
+
+/// Everything that can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A setting (flag, environment variable or config file entry) is invalid.
+    #[error("invalid {setting}: {message}")]
+    Config {
+        /// The setting, spelled as its command-line flag.
+        setting: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The server could not start or stopped with an I/O error.
+    #[error("{context}: {source}")]
+    Io {
+        /// What the server was doing.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The client did not send the right `X-Proxy-Token`.
+    #[error("{message}")]
+    Unauthorized {
+        /// The upstream the request was for.
+        upstream: String,
+        /// Human sentence (never contains the token).
+        message: String,
+    },
+    /// The request came from a browser origin that is not allowed.
+    #[error("requests from the origin {origin} are not allowed by this proxy; open the playground from an allowed origin or add this one with --allowed-origin")]
+    OriginForbidden {
+        /// The refused origin, made printable.
+        origin: String,
+    },
+    /// The first path segment names no configured upstream and no static file matched.
+    #[error("{message}")]
+    UnknownUpstream {
+        /// Human sentence listing the configured upstreams.
+        message: String,
+    },
+    /// The request body is larger than the configured limit.
+    #[error("the request body is larger than the proxy's limit of {limit} bytes; send a smaller body or raise --body-limit")]
+    BodyTooLarge {
+        /// The upstream the request was for.
+        upstream: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The client exceeded its per-IP rate limit.
+    #[error("too many requests from your address: this proxy allows {per_minute} requests per minute (bursts of {burst}); wait {retry_after_secs} s and try again")]
+    RateLimited {
+        /// The upstream the request was for.
+        upstream: String,
+        /// Sustained rate.
+        per_minute: u32,
+        /// Burst size.
+        burst: u32,
+        /// Seconds until a request will be accepted again.
+        retry_after_secs: u64,
+    },
+    /// The upstream could not be reached (DNS, connection refused, reset).
+    #[error("the proxy could not reach {host}: {cause}; check that the upstream is up and its URL is right")]
+    Unreachable {
+        /// The upstream's name.
+        upstream: String,
+        /// Host (and port) of the upstream.
+        host: String,
+        /// The innermost cause (never contains the URL or query).
+        cause: String,
+    },
+    /// The TLS handshake with the upstream failed.
+    #[error("the proxy could not reach {host}: the TLS handshake failed ({cause}); if the upstream uses a private certificate authority, trust it with --trust-ca")]
+    Tls {
+        /// The upstream's name.
+        upstream: String,
+        /// Host (and port) of the upstream.
+        host: String,
+        /// The TLS error.
+        cause: String,
+    },
+    /// The upstream did not answer in time.
+    #[error("the proxy could not reach {host}: timed out after {after}; try again, or raise --upstream-timeout if the upstream is just slow")]
+    Timeout {
+        /// The upstream's name.
+        upstream: String,
+        /// Host (and port) of the upstream.
+        host: String,
+        /// The timeout, formatted (`10 s`).
+        after: String,
+    },
+    /// The request cannot be forwarded as it is (bad header value, path or method).
+    #[error("{message}")]
+    BadRequest {
+        /// The upstream the request was for, if known.
+        upstream: Option<String>,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+/// The JSON body of a proxy error.
+#[derive(Debug, Serialize)]
+struct ErrorBody<'a> {
+    source: &'static str,
+    kind: &'static str,
+    message: String,
+    upstream: Option<&'a str>,
+}
+
+impl Error {
+    /// The error's kind as sent in `X-Playground-Proxy-Error` and the body's `kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Config { .. } | Error::Io { .. } => "internal",
+            Error::Unauthorized { .. } => "unauthorized",
+            Error::OriginForbidden { .. } => "origin_forbidden",
+            Error::UnknownUpstream { .. } => "unknown_upstream",
+            Error::BodyTooLarge { .. } => "body_too_large",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Unreachable { .. } => "unreachable",
+            Error::Tls { .. } => "tls",
+            Error::Timeout { .. } => "timeout",
+            Error::BadRequest { .. } => "bad_request",
+        }
+    }
+
+    /// The HTTP status the proxy answers this error with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Config { .. } | Error::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Error::OriginForbidden { .. } => StatusCode::FORBIDDEN,
+            Error::UnknownUpstream { .. } => StatusCode::NOT_FOUND,
+            Error::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unreachable { .. } | Error::Tls { .. } => StatusCode::BAD_GATEWAY,
+            Error::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The upstream the failed request was meant for, if any.
+    pub fn upstream(&self) -> Option<&str> {
+        match self {
+            Error::Unauthorized { upstream, .. }
+            | Error::BodyTooLarge { upstream, .. }
+            | Error::RateLimited { upstream, .. }
+            | Error::Unreachable { upstream, .. }
+            | Error::Tls { upstream, .. }
+            | Error::Timeout { upstream, .. } => Some(upstream),
+            Error::BadRequest { upstream, .. } => upstream.as_deref(),
+            Error::Config { .. }
+            | Error::Io { .. }
+            | Error::OriginForbidden { .. }
+            | Error::UnknownUpstream { .. } => None,
+        }
+    }
+}
+
+/// Marker put in a response's extensions so the request log can name the error kind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ErrorKind(pub &'static str);
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let kind = self.kind();
+        let body = ErrorBody {
+            source: "proxy",
+            kind,
+            message: self.to_string(),
+            upstream: self.upstream(),
+        };
+        let json = serde_json::to_vec(&body).expect("a struct of strings always serializes");
+        let mut response = (self.status(), json).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers.insert(PROXY_ERROR_HEADER, HeaderValue::from_static(kind));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        if let Error::RateLimited {
+            retry_after_secs, ..
+        } = self
+        {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response.extensions_mut().insert(ErrorKind(kind));
+        response
+    }
+}
+
+/// Makes untrusted text (from a request) safe and short enough to quote in a message.
+pub(crate) fn printable(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(max)
+        .collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,37 @@
+//! The in-process sandbox upstream: the `ecom-sandbox` Router, built with URLs that point back
+//! through this server.
+
+use url::Url;
+
+use crate::config::SandboxOptions;
+use crate::error::Error;
+
+/// Path segment the sandbox is mounted under.
+pub const SANDBOX_UPSTREAM: &str = "sandbox";
+
+/// Builds the sandbox Router for a server reachable at `public_url`.
+///
+/// The sandbox hands out URLs (landing pages, QR images) under its `public_base_url`; setting
+/// that to `<public_url>/sandbox` makes them resolve back through this server.
+#[cfg(feature = "sandbox")]
+pub(crate) fn router(public_url: &Url, options: SandboxOptions) -> Result<axum::Router, Error> {
+    let config = ecom_sandbox::SandboxConfig {
+        public_base_url: format!(
+            "{}/{SANDBOX_UPSTREAM}",
+            public_url.as_str().trim_end_matches('/')
+        ),
+        allow_loopback_callbacks: options.allow_loopback_callbacks,
+        rate_limits: options.rate_limits,
+        ..ecom_sandbox::SandboxConfig::default()
+    };
+    Ok(ecom_sandbox::app(config))
+}
+
+/// Without the `sandbox` feature there is nothing to host: say how to get it.
+#[cfg(not(feature = "sandbox"))]
+pub(crate) fn router(_public_url: &Url, _options: SandboxOptions) -> Result<axum::Router, Error> {
+    Err(Error::Config {
+        setting: "--no-sandbox",
+        message: "this build has no in-process sandbox; pass --no-sandbox, or build ecom-proxy with its default `sandbox` feature".into(),
+    })
+}

@@ -1,0 +1,288 @@
+//! The five error body formats of the real API (spec §1.5) as one response type.
+//!
+//! A: eCom array `[{errorGroup, errorCode, errorMessage, contextId}]`; B: APIM
+//! `{statusCode, message}`; C: Azure `{responseInfo, result}`; D: Azure AD token errors;
+//! E: problem details of the QR and Userinfo APIs.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::clock;
+
+/// The documented text of `VippsError 99`.
+const MESSAGE_99: &str =
+    "Internal error. In some cases, this is caused by an incorrect API request. Please check the request.";
+
+/// Content type of every JSON body the sandbox sends.
+pub(crate) const JSON_UTF8: &str = "application/json;charset=UTF-8";
+
+/// An error answer in one of the formats of spec §1.5.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ApiError {
+    /// Format A: eCom business and validation errors.
+    Ecom {
+        status: StatusCode,
+        group: &'static str,
+        code: String,
+        message: String,
+    },
+    /// Format B: APIM (subscription key, unknown path, rate limit, ...).
+    Apim { status: StatusCode, message: String },
+    /// Format A `VippsError 99` (500) for requests the real API chokes on; `detail` goes
+    /// into the sandbox-only `X-Sandbox-Detail` header to say what was wrong.
+    Internal { detail: String },
+    /// Format C: Azure, access-token problems.
+    Azure { status: StatusCode },
+    /// Format D: Azure AD, `/accesstoken/get` credential errors.
+    Aad {
+        status: StatusCode,
+        error: &'static str,
+        description: String,
+        codes: Vec<u64>,
+    },
+    /// Format E, QR flavour.
+    Qr {
+        status: StatusCode,
+        title: &'static str,
+        detail: String,
+    },
+    /// Format E, Userinfo flavour.
+    Userinfo {
+        status: StatusCode,
+        title: &'static str,
+        detail: String,
+    },
+}
+
+impl ApiError {
+    /// Format A with status 400.
+    pub(crate) fn bad(
+        group: &'static str,
+        code: impl Into<String>,
+        msg: impl Into<String>,
+    ) -> Self {
+        Self::Ecom {
+            status: StatusCode::BAD_REQUEST,
+            group,
+            code: code.into(),
+            message: msg.into(),
+        }
+    }
+
+    /// Format A `InvalidRequest` with the field path as code.
+    pub(crate) fn invalid(field: &str, msg: impl Into<String>) -> Self {
+        Self::bad("InvalidRequest", field, msg)
+    }
+
+    /// Format A with an explicit status.
+    pub(crate) fn ecom(
+        status: StatusCode,
+        group: &'static str,
+        code: impl Into<String>,
+        msg: impl Into<String>,
+    ) -> Self {
+        Self::Ecom {
+            status,
+            group,
+            code: code.into(),
+            message: msg.into(),
+        }
+    }
+
+    /// Format A `VippsError 99` with status 500 and a detail for the `X-Sandbox-Detail` header.
+    pub(crate) fn internal(detail: impl Into<String>) -> Self {
+        Self::Internal {
+            detail: detail.into(),
+        }
+    }
+
+    /// Format A `Merchant 35`, 404.
+    pub(crate) fn order_not_found(order_id: &str, msn: &str) -> Self {
+        Self::ecom(
+            StatusCode::NOT_FOUND,
+            "Merchant",
+            "35",
+            format!("The orderId '{order_id}' does not exist for MSN {msn}."),
+        )
+    }
+
+    /// Format B.
+    pub(crate) fn apim(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::Apim {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// Format B 404 for unknown paths.
+    pub(crate) fn not_found() -> Self {
+        Self::apim(StatusCode::NOT_FOUND, "Resource not found")
+    }
+
+    /// Format C 401.
+    pub(crate) fn token() -> Self {
+        Self::Azure {
+            status: StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// The HTTP status of this error.
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Ecom { status, .. }
+            | Self::Apim { status, .. }
+            | Self::Azure { status }
+            | Self::Aad { status, .. }
+            | Self::Qr { status, .. }
+            | Self::Userinfo { status, .. } => *status,
+        }
+    }
+
+    /// The JSON body of this error.
+    pub(crate) fn body(&self) -> Value {
+        let context = uuid::Uuid::new_v4().to_string();
+        match self {
+            Self::Ecom {
+                group,
+                code,
+                message,
+                ..
+            } => json!([{
+                "errorGroup": group,
+                "errorCode": code,
+                "errorMessage": message,
+                "contextId": context,
+            }]),
+            Self::Internal { .. } => json!([{
+                "errorGroup": "VippsError",
+                "errorCode": "99",
+                "errorMessage": MESSAGE_99,
+                "contextId": context,
+            }]),
+            Self::Apim { status, message } => json!({
+                "statusCode": status.as_u16(),
+                "message": message,
+            }),
+            Self::Azure { status } => {
+                let msg = "Something went wrong, please try again later.";
+                json!({
+                    "responseInfo": {"responseCode": status.as_u16(), "responseMessage": msg},
+                    "result": {"message": msg},
+                })
+            }
+            Self::Aad {
+                error,
+                description,
+                codes,
+                ..
+            } => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| i64::try_from(d.as_millis()).unwrap_or(0))
+                    .unwrap_or(0);
+                // Azure AD prints "2022-11-17 11:37:08Z".
+                let ts = clock::iso(now);
+                let timestamp = format!("{} {}Z", &ts[..10], &ts[11..19]);
+                let first = codes.first().copied().unwrap_or(0);
+                json!({
+                    "error": error,
+                    "error_description": format!(
+                        "{description}\r\nTrace ID: {context}\r\nCorrelation ID: {context}\r\nTimestamp: {timestamp}"
+                    ),
+                    "error_codes": codes,
+                    "timestamp": timestamp,
+                    "trace_id": context,
+                    "correlation_id": uuid::Uuid::new_v4().to_string(),
+                    "error_uri": format!("https://login.windows.net/error?code={first}"),
+                })
+            }
+            Self::Qr { title, detail, .. } => json!({
+                "title": title,
+                "detail": detail,
+                "instance": context,
+            }),
+            Self::Userinfo {
+                status,
+                title,
+                detail,
+            } => json!({
+                "type": format!("https://developer.vippsmobilepay.com/docs/APIs/userinfo-api/errors#{}", status.as_u16()),
+                "title": title,
+                "status": status.as_u16().to_string(),
+                "detail": detail,
+                "instance": context,
+                "extraInfo": {},
+            }),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = json_response(self.status(), &self.body());
+        if let Self::Internal { detail } = &self {
+            if let Ok(v) = HeaderValue::from_str(&detail.replace(['\r', '\n'], " ")) {
+                resp.headers_mut().insert("x-sandbox-detail", v);
+            }
+        }
+        resp
+    }
+}
+
+/// A JSON response with the `application/json;charset=UTF-8` content type.
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_have_their_documented_keys() {
+        let a = ApiError::bad("Payment", "61", "m").body();
+        assert_eq!(a[0]["errorCode"], "61");
+        assert!(a[0]["contextId"].as_str().unwrap().len() == 36);
+        let b = ApiError::not_found().body();
+        assert_eq!(
+            b,
+            json!({"statusCode": 404, "message": "Resource not found"})
+        );
+        let c = ApiError::token().body();
+        assert_eq!(c["responseInfo"]["responseCode"], 401);
+        assert_eq!(
+            c["result"]["message"],
+            "Something went wrong, please try again later."
+        );
+        let d = ApiError::Aad {
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+            description: "x".into(),
+            codes: vec![900_144],
+        }
+        .body();
+        for k in [
+            "error",
+            "error_description",
+            "error_codes",
+            "timestamp",
+            "trace_id",
+            "correlation_id",
+            "error_uri",
+        ] {
+            assert!(d.get(k).is_some(), "{k}");
+        }
+        let e = ApiError::Userinfo {
+            status: StatusCode::NOT_FOUND,
+            title: "Not Found",
+            detail: "d".into(),
+        }
+        .body();
+        assert_eq!(e["status"], "404");
+    }
+}

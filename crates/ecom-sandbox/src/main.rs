@@ -1,0 +1,114 @@
+//! `ecom-sandbox`: runs the local Vipps eCom simulator on its own.
+//!
+//! Only argument parsing and logging set-up live here; everything else is in the library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use ecom_sandbox::SandboxConfig;
+use tracing_subscriber::EnvFilter;
+
+/// Local simulator of the Vipps eCom API v2 test environment (MT).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on. Loopback by default; the sandbox has no real security.
+    #[arg(long, env = "ECOM_SANDBOX_LISTEN", default_value = "127.0.0.1:8081")]
+    listen: SocketAddr,
+    /// Public base URL clients use to reach the sandbox, including any path prefix and
+    /// without a trailing slash (default: http://<listen address>).
+    #[arg(long, env = "ECOM_SANDBOX_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// TOML configuration file (merchants, users, switches); defaults to the demo setup.
+    #[arg(long, env = "ECOM_SANDBOX_CONFIG")]
+    config: Option<PathBuf>,
+    /// Deliver callbacks to loopback URLs (and accept http://localhost callback prefixes).
+    #[arg(long, env = "ECOM_SANDBOX_ALLOW_LOOPBACK_CALLBACKS")]
+    allow_loopback_callbacks: bool,
+    /// Switch off the rate limits (for load tests).
+    #[arg(long, env = "ECOM_SANDBOX_NO_RATE_LIMITS")]
+    no_rate_limits: bool,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let mut config = match &args.config {
+        Some(path) => match SandboxConfig::from_toml_file(path) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("{e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        None => SandboxConfig::default(),
+    };
+    config.public_base_url = args
+        .public_url
+        .clone()
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| format!("http://{}", args.listen));
+    config.allow_loopback_callbacks |= args.allow_loopback_callbacks;
+    config.rate_limits &= !args.no_rate_limits;
+    if let Err(e) = config.validate() {
+        tracing::error!("{e}");
+        return std::process::ExitCode::FAILURE;
+    }
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("cannot listen on {}: {e}", args.listen);
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        listen = %args.listen,
+        public_url = %config.public_base_url,
+        merchants = config.merchants.len(),
+        users = config.users.len(),
+        rate_limits = config.rate_limits,
+        loopback_callbacks = config.allow_loopback_callbacks,
+        "ecom-sandbox listening"
+    );
+    match ecom_sandbox::run(listener, config, shutdown_signal()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("server error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+// The sandbox allocates many small, short-lived objects per request (JSON values, strings);
+// mimalloc handles that pattern markedly faster than glibc malloc under load.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

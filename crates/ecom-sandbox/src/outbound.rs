@@ -1,0 +1,370 @@
+//! Requests the simulated Vipps makes to the merchant: payment callbacks, dynamic shipping
+//! details and consent removal (spec §6.3, §6.5, §9).
+//!
+//! Every attempt is recorded (URL, headers, body, outcome, duration) and readable through
+//! `/__sim/callbacks`. Only loopback hosts are ever contacted, and only when loopback
+//! callbacks are allowed; other attempts are recorded as `skipped`. Delivery is spawned so
+//! the API response that triggered it is not delayed.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::clock;
+use crate::state::Shared;
+
+/// What kind of outbound request a record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum Kind {
+    Callback,
+    ShippingDetails,
+    ConsentRemoval,
+}
+
+/// The outcome of one attempt.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Outcome {
+    /// `pending`, `delivered` (any HTTP answer), `failed` (no answer) or `skipped`.
+    pub(crate) result: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) duration_ms: Option<u64>,
+}
+
+/// One recorded outbound request.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Record {
+    pub(crate) id: u64,
+    pub(crate) kind: Kind,
+    pub(crate) msn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) order_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) user_id: Option<String>,
+    pub(crate) method: &'static str,
+    pub(crate) url: String,
+    pub(crate) headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) body: Option<Value>,
+    /// Simulated time of the attempt.
+    pub(crate) time_stamp: String,
+    pub(crate) outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) response_body: Option<String>,
+}
+
+/// A request to make.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    pub(crate) kind: Kind,
+    pub(crate) msn: String,
+    pub(crate) order_id: Option<String>,
+    pub(crate) user_id: Option<String>,
+    pub(crate) method: &'static str,
+    pub(crate) url: String,
+    pub(crate) auth: Option<String>,
+    pub(crate) body: Option<Value>,
+}
+
+/// The bounded log of outbound requests plus the HTTP client that sends them.
+pub(crate) struct Outbound {
+    log: Mutex<VecDeque<Record>>,
+    max: usize,
+    next_id: AtomicU64,
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+/// True for `localhost` and loopback IP hosts.
+pub(crate) fn is_loopback_url(url: &str) -> bool {
+    let Ok(u) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match u.host() {
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+impl Outbound {
+    pub(crate) fn new(max: usize, timeout: Duration) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("a client without TLS or proxies always builds");
+        Self {
+            log: Mutex::new(VecDeque::new()),
+            max: max.max(1),
+            next_id: AtomicU64::new(1),
+            client,
+            timeout,
+        }
+    }
+
+    fn headers(req: &Request) -> BTreeMap<String, String> {
+        let mut h = BTreeMap::new();
+        if req.body.is_some() {
+            h.insert(
+                "Content-Type".to_owned(),
+                "application/json;charset=UTF-8".to_owned(),
+            );
+        }
+        if let Some(a) = &req.auth {
+            h.insert("Authorization".to_owned(), a.clone());
+        }
+        h
+    }
+
+    fn record(&self, req: &Request, now_ms: i64, outcome: Outcome) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let rec = Record {
+            id,
+            kind: req.kind,
+            msn: req.msn.clone(),
+            order_id: req.order_id.clone(),
+            user_id: req.user_id.clone(),
+            method: req.method,
+            url: req.url.clone(),
+            headers: Self::headers(req),
+            body: req.body.clone(),
+            time_stamp: clock::iso(now_ms),
+            outcome,
+            response_body: None,
+        };
+        let mut log = self.log.lock();
+        while log.len() >= self.max {
+            log.pop_front();
+        }
+        log.push_back(rec);
+        id
+    }
+
+    fn update(&self, id: u64, outcome: Outcome, response_body: Option<String>) {
+        let mut log = self.log.lock();
+        if let Some(r) = log.iter_mut().rev().find(|r| r.id == id) {
+            r.outcome = outcome;
+            r.response_body = response_body;
+        }
+    }
+
+    /// Records the records matching the filters, oldest first.
+    pub(crate) fn list(
+        &self,
+        order_id: Option<&str>,
+        msn: Option<&str>,
+        kind: Option<&str>,
+    ) -> Vec<Record> {
+        self.log
+            .lock()
+            .iter()
+            .filter(|r| order_id.is_none_or(|o| r.order_id.as_deref() == Some(o)))
+            .filter(|r| msn.is_none_or(|m| r.msn == m))
+            .filter(|r| {
+                kind.is_none_or(|k| {
+                    serde_json::to_value(r.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(|s| s == k))
+                        .unwrap_or(false)
+                })
+            })
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn clear(&self) {
+        self.log.lock().clear();
+    }
+
+    fn skip_reason(state: &Shared, url: &str) -> Option<String> {
+        if !is_loopback_url(url) {
+            return Some("not sent: the offline simulator only contacts loopback hosts".to_owned());
+        }
+        if !state.loopback_allowed() {
+            return Some(
+                "not sent: loopback delivery is off (start the sandbox with --allow-loopback-callbacks)"
+                    .to_owned(),
+            );
+        }
+        None
+    }
+
+    /// Records the request and, if allowed, sends it in the background.
+    pub(crate) fn dispatch(state: &Arc<Shared>, req: Request) {
+        let now = state.now();
+        if let Some(reason) = Self::skip_reason(state, &req.url) {
+            state.outbound.record(
+                &req,
+                now,
+                Outcome {
+                    result: "skipped",
+                    status: None,
+                    error: Some(reason),
+                    duration_ms: None,
+                },
+            );
+            return;
+        }
+        let id = state.outbound.record(
+            &req,
+            now,
+            Outcome {
+                result: "pending",
+                status: None,
+                error: None,
+                duration_ms: None,
+            },
+        );
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            state.outbound.update(
+                id,
+                Outcome {
+                    result: "failed",
+                    status: None,
+                    error: Some("no async runtime to send from".to_owned()),
+                    duration_ms: None,
+                },
+                None,
+            );
+            return;
+        };
+        let state = state.clone();
+        handle.spawn(async move {
+            let timeout = state.outbound.timeout;
+            let (outcome, body) = state.outbound.send(&req, timeout).await;
+            state.outbound.update(id, outcome, body);
+        });
+    }
+
+    /// Records and sends the request, waiting for the answer (dynamic shipping).
+    pub(crate) async fn call(
+        state: &Arc<Shared>,
+        req: Request,
+        timeout: Duration,
+    ) -> Result<String, String> {
+        let now = state.now();
+        if let Some(reason) = Self::skip_reason(state, &req.url) {
+            state.outbound.record(
+                &req,
+                now,
+                Outcome {
+                    result: "skipped",
+                    status: None,
+                    error: Some(reason.clone()),
+                    duration_ms: None,
+                },
+            );
+            return Err(reason);
+        }
+        let id = state.outbound.record(
+            &req,
+            now,
+            Outcome {
+                result: "pending",
+                status: None,
+                error: None,
+                duration_ms: None,
+            },
+        );
+        let (outcome, body) = state.outbound.send(&req, timeout).await;
+        let result = match (&outcome.status, &body) {
+            (Some(s), Some(b)) if (200..300).contains(s) => Ok(b.clone()),
+            (Some(s), _) => Err(format!("merchant answered HTTP {s}")),
+            _ => Err(outcome
+                .error
+                .clone()
+                .unwrap_or_else(|| "no answer".to_owned())),
+        };
+        state.outbound.update(id, outcome, body);
+        result
+    }
+
+    async fn send(&self, req: &Request, timeout: Duration) -> (Outcome, Option<String>) {
+        let method = match req.method {
+            "DELETE" => reqwest::Method::DELETE,
+            _ => reqwest::Method::POST,
+        };
+        let mut rb = self.client.request(method, &req.url).timeout(timeout);
+        for (k, v) in Self::headers(req) {
+            rb = rb.header(k, v);
+        }
+        if let Some(b) = &req.body {
+            rb = rb.body(b.to_string());
+        }
+        let started = Instant::now();
+        let res = rb.send().await;
+        let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match res {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                // The body is kept (bounded) for dynamic shipping; callbacks ignore it.
+                let body = resp.text().await.ok().map(|mut t| {
+                    t.truncate(64 * 1024);
+                    t
+                });
+                (
+                    Outcome {
+                        result: "delivered",
+                        status: Some(status),
+                        error: None,
+                        duration_ms: Some(elapsed),
+                    },
+                    body,
+                )
+            }
+            Err(e) => {
+                let error = if e.is_timeout() {
+                    format!("timed out after {} ms", timeout.as_millis())
+                } else if e.is_connect() {
+                    "connection failed".to_owned()
+                } else {
+                    "request failed".to_owned()
+                };
+                tracing::debug!(kind = ?req.kind, error, "outbound request failed");
+                (
+                    Outcome {
+                        result: "failed",
+                        status: None,
+                        error: Some(error),
+                        duration_ms: Some(elapsed),
+                    },
+                    None,
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_detection() {
+        let cases = [
+            ("http://127.0.0.1:8080/cb", true),
+            ("http://localhost/cb", true),
+            ("https://[::1]:9/x", true),
+            ("http://127.9.9.9/x", true),
+            ("https://example.com/cb", false),
+            ("http://10.0.0.1/cb", false),
+            ("not a url", false),
+        ];
+        for (u, want) in cases {
+            assert_eq!(is_loopback_url(u), want, "{u}");
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The axum router, the tower layers around it, and [`run`].
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::SandboxConfig;
+use crate::errors::ApiError;
+use crate::state::{AppState, Shared};
+use crate::{auth, ecom, pages, qr, sim, userinfo};
+
+/// The whole sandbox, `/__sim` included, ready to serve.
+///
+/// The configuration should have passed [`SandboxConfig::validate`]; an invalid one is served
+/// as given (duplicate keys resolve to the last merchant). When called inside a Tokio runtime,
+/// a background task applies timeouts every few seconds, so callbacks for abandoned payments
+/// go out in real time too; it stops when the router is dropped.
+pub fn app(config: SandboxConfig) -> Router {
+    let max_body = config.max_body_bytes;
+    let state: AppState = Arc::new(Shared::new(config));
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        let weak = Arc::downgrade(&state);
+        handle.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                let Some(state) = weak.upgrade() else { break };
+                sim::sweep(&state);
+            }
+        });
+    }
+    let landing = "/dwo-api-application/v1/deeplink/vippsgateway";
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/accesstoken/get", post(auth::access_token))
+        .route("/accessToken/get", post(auth::access_token))
+        .route("/ecomm/v2/payments", post(ecom::initiate))
+        .route("/ecomm/v2/payments/", post(ecom::initiate))
+        .route("/ecomm/v2/payments/{order_id}/details", get(ecom::details))
+        .route("/ecomm/v2/payments/{order_id}/status", get(ecom::status))
+        .route("/ecomm/v2/payments/{order_id}/capture", post(ecom::capture))
+        .route(
+            "/ecomm/v2/payments/{order_id}/cancel",
+            axum::routing::put(ecom::cancel),
+        )
+        .route("/ecomm/v2/payments/{order_id}/refund", post(ecom::refund))
+        .route(
+            "/ecomm/v2/integration-test/payments/{order_id}/approve",
+            post(ecom::force_approve),
+        )
+        .route(
+            "/vipps-userinfo-api/userinfo/{sub}",
+            get(userinfo::userinfo),
+        )
+        .route("/qr/v1", post(qr::generate))
+        .route("/qr/v1/", post(qr::generate))
+        .route("/qr-images/{file}", get(qr::image))
+        .route("/qr-target/{id}", get(qr::target))
+        .route(landing, get(pages::landing))
+        .route(&format!("{landing}/phone"), post(pages::landing_phone))
+        .route(&format!("{landing}/cancel"), post(pages::landing_cancel))
+        .route(&format!("{landing}/wait"), get(pages::landing_wait))
+        .route("/vipps-app", get(pages::app_home))
+        .route("/vipps-app/user/{phone}", get(pages::app_inbox))
+        .route("/vipps-app/payment", get(pages::app_payment))
+        .route("/vipps-app/action", post(pages::app_action))
+        .route(
+            "/vipps-app/consents/remove",
+            post(pages::app_remove_consent),
+        )
+        .nest("/__sim", sim::routes())
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        // The limit layer answers oversized bodies itself, so the JSON rewrite sits outside it.
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(middleware::from_fn(json_413))
+        // Path only: query strings carry payment tokens, and headers carry secrets.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+/// Serves [`app`] on `listener` until `shutdown` resolves, then drains open connections.
+///
+/// # Errors
+///
+/// The I/O error that stopped the server.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    config: SandboxConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app(config);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Unknown paths (404 format B); `/accesstoken/get` in any letter case.
+async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+    if req.uri().path().eq_ignore_ascii_case("/accesstoken/get") {
+        if req.method() == Method::POST {
+            return auth::access_token(State(state), req.headers().clone()).await;
+        }
+        return method_not_allowed().await;
+    }
+    ApiError::not_found().into_response()
+}
+
+/// Wrong method on a known path (405 format B).
+async fn method_not_allowed() -> Response {
+    ApiError::apim(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed on this resource. Check the HTTP method in the API reference.",
+    )
+    .into_response()
+}
+
+/// Turns the body-limit layer's bare 413 into a format B JSON error.
+async fn json_413(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return resp;
+    }
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    ApiError::apim(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request body is too large. Send a smaller JSON body.",
+    )
+    .into_response()
+}

@@ -1,0 +1,495 @@
+//! The `/__sim` control surface (not Vipps; documented in `SIM_API.md`): internal state,
+//! the outbound log, the simulated clock, driving the user side, consents, configuration and
+//! fault injection.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::clock::{iso, SECOND};
+use crate::errors::json_response;
+use crate::flow::{self, ApproveInput, FlowError};
+use crate::payment::{CancelCause, Payment, State as PState};
+use crate::state::{AppState, Fault, Shared};
+
+/// Routes under `/__sim`.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/payments", get(list_payments))
+        .route("/payments/{msn}/{order_id}", get(get_payment))
+        .route("/callbacks", get(list_callbacks).delete(clear_callbacks))
+        .route("/clock", get(get_clock).post(set_clock))
+        .route("/landing/{token}/{action}", post(landing_action))
+        .route("/app/{token}/{action}", post(app_action))
+        .route("/consents/{msn}/{user_id}/remove", post(remove_consent))
+        .route("/config", get(get_config).patch(patch_config))
+        .route("/users/{phone}", patch(patch_user))
+        .route(
+            "/faults",
+            get(get_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/reset", post(reset))
+}
+
+/// Applies due timeouts to every payment (after a clock change, and periodically).
+pub(crate) fn sweep(state: &Arc<Shared>) {
+    let now = state.now();
+    state.store.sweep(now, |p| {
+        if p.state == PState::Initiate && now >= p.deadline_ms() {
+            flow::touch(state, p);
+        }
+    });
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    json_response(status, &json!({"error": message.into()}))
+}
+
+fn flow_error(e: &FlowError) -> Response {
+    let status = match e {
+        FlowError::NotFound(_) => StatusCode::NOT_FOUND,
+        FlowError::BadInput(_) => StatusCode::BAD_REQUEST,
+        FlowError::Conflict(_) => StatusCode::CONFLICT,
+    };
+    error(status, e.message())
+}
+
+// An error response is built once per request; boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
+/// Parses an optional JSON body into `T` (empty body = `T::default()`).
+fn body<T: for<'de> Deserialize<'de> + Default>(b: &Bytes) -> Result<T, Response> {
+    if b.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(b).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON body: {e}; see SIM_API.md for the expected shape"),
+        )
+    })
+}
+
+fn cause_name(c: CancelCause) -> &'static str {
+    match c {
+        CancelCause::Merchant => "merchant",
+        CancelCause::App => "app",
+        CancelCause::Landing => "landing",
+        CancelCause::Timeout => "timeout",
+    }
+}
+
+/// The full internal view of one payment.
+pub(crate) fn view(state: &Shared, p: &Payment) -> Value {
+    let now = state.now();
+    let options = flow::shipping_options(p).map(|o| {
+        o.iter()
+            .map(|s| {
+                json!({
+                    "isDefault": if s.is_default { "Y" } else { "N" },
+                    "priority": s.priority,
+                    "shippingCost": s.cost,
+                    "shippingMethod": s.method,
+                    "shippingMethodId": s.method_id,
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let shipping_error = match &p.app.dynamic_shipping {
+        Some(Err(e)) => Some(e.clone()),
+        _ => None,
+    };
+    json!({
+        "msn": p.msn(),
+        "orderId": p.order_id(),
+        "state": p.state.name(),
+        "cancelCause": p.cancel_cause.map(cause_name),
+        "paymentType": if p.init.express { "eComm Express Payment" } else { "eComm Regular Payment" },
+        "scope": p.init.scopes,
+        "directCapture": p.direct_capture,
+        "isApp": p.init.is_app,
+        "skipLandingPage": p.init.skip_landing_page,
+        "amount": p.init.amount,
+        "reservedAmount": p.reserved_amount,
+        "capturedAmount": p.captured,
+        "refundedAmount": p.refunded,
+        "remainingAmountToCapture": p.remaining_to_capture(),
+        "remainingAmountToRefund": p.remaining_to_refund(),
+        "released": p.released,
+        "transactionText": p.init.text,
+        "mobileNumber": p.init.mobile_number,
+        "token": p.token,
+        "landingUrl": state.landing_url(&p.token),
+        "appUrl": format!("{}/vipps-app/payment?token={}", state.base(), p.token),
+        "transactionId": p.transaction_id,
+        "createdAt": iso(p.created_ms),
+        "reservedAt": p.reserved_at_ms.map(iso),
+        "deadline": (p.state == PState::Initiate).then(|| iso(p.deadline_ms())),
+        "app": {
+            "phone": p.app.phone,
+            "consent": p.app.consent,
+            "addressId": p.app.address_id,
+            "shippingMethodId": p.app.shipping_method_id,
+            "shippingOptions": options,
+            "shippingError": shipping_error,
+        },
+        "payerPhone": p.payer.as_ref().map(|x| x.user.phone.clone()),
+        "userId": p.payer.as_ref().map(|x| x.user_id.clone()),
+        "sub": p.sub,
+        "callbacksSent": p.callbacks_sent,
+        "idempotencyKeys": p.idempotency_keys(),
+        "details": p.details(now),
+    })
+}
+
+async fn get_payment(
+    State(state): State<AppState>,
+    Path((msn, order_id)): Path<(String, String)>,
+) -> Response {
+    let Some(p) = state.store.get(&msn, &order_id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("no payment {order_id} for MSN {msn}"),
+        );
+    };
+    let mut g = p.lock();
+    flow::touch(&state, &mut g);
+    json_response(StatusCode::OK, &view(&state, &g))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    msn: Option<String>,
+    state: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list_payments(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Response {
+    let limit = q.limit.unwrap_or(100).min(1000);
+    let mut out = Vec::new();
+    for p in state.store.all().into_iter().rev() {
+        if out.len() >= limit {
+            break;
+        }
+        let mut g = p.lock();
+        flow::touch(&state, &mut g);
+        if q.msn.as_deref().is_some_and(|m| m != g.msn())
+            || q.state.as_deref().is_some_and(|s| s != g.state.name())
+        {
+            continue;
+        }
+        out.push(json!({
+            "msn": g.msn(), "orderId": g.order_id(), "state": g.state.name(),
+            "amount": g.init.amount, "createdAt": iso(g.created_ms), "token": g.token,
+        }));
+    }
+    json_response(StatusCode::OK, &json!({"payments": out}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallbackQuery {
+    order_id: Option<String>,
+    msn: Option<String>,
+    kind: Option<String>,
+}
+
+async fn list_callbacks(State(state): State<AppState>, Query(q): Query<CallbackQuery>) -> Response {
+    let records = state
+        .outbound
+        .list(q.order_id.as_deref(), q.msn.as_deref(), q.kind.as_deref());
+    json_response(StatusCode::OK, &json!({"callbacks": records}))
+}
+
+async fn clear_callbacks(State(state): State<AppState>) -> Response {
+    state.outbound.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn clock_body(state: &Shared) -> Value {
+    let now = state.now();
+    json!({"now": iso(now), "nowMillis": now, "offsetSeconds": state.clock.offset_ms() / SECOND})
+}
+
+async fn get_clock(State(state): State<AppState>) -> Response {
+    json_response(StatusCode::OK, &clock_body(&state))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClockChange {
+    advance_seconds: Option<i64>,
+    #[serde(default)]
+    reset: bool,
+}
+
+async fn set_clock(State(state): State<AppState>, b: Bytes) -> Response {
+    let c: ClockChange = match body(&b) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match (c.advance_seconds, c.reset) {
+        (Some(s), false) if (0..=10 * 365 * 86_400).contains(&s) => state.clock.advance(s * SECOND),
+        (None, true) => state.clock.reset(),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "send {\"advanceSeconds\": n} with 0 <= n <= 315360000, or {\"reset\": true}",
+            )
+        }
+    }
+    sweep(&state);
+    json_response(StatusCode::OK, &clock_body(&state))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PhoneBody {
+    phone: Option<String>,
+}
+
+async fn landing_action(
+    State(state): State<AppState>,
+    Path((token, action)): Path<(String, String)>,
+    b: Bytes,
+) -> Response {
+    let result = match action.as_str() {
+        "open" => flow::open_landing(&state, &token),
+        "phone" => {
+            let pb: PhoneBody = match body(&b) {
+                Ok(x) => x,
+                Err(r) => return r,
+            };
+            let Some(phone) = pb.phone else {
+                return error(StatusCode::BAD_REQUEST, "send {\"phone\": \"91234567\"}");
+            };
+            flow::submit_phone(&state, &token, &phone)
+        }
+        "cancel" => flow::landing_cancel(&state, &token),
+        _ => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "unknown landing action: use open, phone or cancel",
+            )
+        }
+    };
+    match result {
+        Ok(p) => json_response(StatusCode::OK, &view(&state, &p.lock())),
+        Err(e) => flow_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ApproveBody {
+    phone: Option<String>,
+    address_id: Option<u32>,
+    shipping_method_id: Option<String>,
+    consent: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct FailQuery {
+    code: Option<String>,
+}
+
+async fn app_action(
+    State(state): State<AppState>,
+    Path((token, action)): Path<(String, String)>,
+    Query(q): Query<FailQuery>,
+    b: Bytes,
+) -> Response {
+    let result = match action.as_str() {
+        "approve" => {
+            let ab: ApproveBody = match body(&b) {
+                Ok(x) => x,
+                Err(r) => return r,
+            };
+            let input = ApproveInput {
+                phone: ab.phone,
+                address_id: ab.address_id,
+                shipping_method_id: ab.shipping_method_id,
+                consent: Some(ab.consent.unwrap_or(true)),
+            };
+            flow::app_approve(&state, &token, input)
+                .await
+                .map(|(p, _)| p)
+        }
+        "cancel" => flow::app_cancel(&state, &token),
+        "fail" => flow::app_fail(&state, &token, q.code.as_deref().unwrap_or("42")),
+        _ => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "unknown app action: use approve, cancel or fail",
+            )
+        }
+    };
+    match result {
+        Ok(p) => json_response(StatusCode::OK, &view(&state, &p.lock())),
+        Err(e) => flow_error(&e),
+    }
+}
+
+async fn remove_consent(
+    State(state): State<AppState>,
+    Path((msn, user_id)): Path<(String, String)>,
+) -> Response {
+    match flow::remove_consent(&state, &msn, &user_id) {
+        Ok(rec) => json_response(StatusCode::OK, &json!({"callback": rec})),
+        Err(e) => flow_error(&e),
+    }
+}
+
+fn config_body(state: &Shared) -> Value {
+    let merchants: Vec<Value> = state
+        .merchants
+        .iter()
+        .map(|m| {
+            json!({
+                "msn": m.msn, "name": m.name, "clientId": m.client_id,
+                "directCapture": m.direct_capture, "skipLandingPage": m.skip_landing_page,
+                "ninAllowed": m.nin_allowed, "paymentsAllowed": m.payments_allowed,
+            })
+        })
+        .collect();
+    let users = state.users.read();
+    let mut users: Vec<Value> = users.values().map(user_body).collect();
+    users.sort_by(|a, b| a["phone"].as_str().cmp(&b["phone"].as_str()));
+    json!({
+        "publicBaseUrl": state.base(),
+        "rateLimits": state.rate_limits.load(Ordering::Relaxed),
+        "allowLoopbackCallbacks": state.loopback_allowed(),
+        "merchants": merchants,
+        "users": users,
+        "payments": state.store.len(),
+    })
+}
+
+fn user_body(u: &crate::config::TestUser) -> Value {
+    json!({
+        "phone": u.phone, "firstName": u.first_name, "lastName": u.last_name,
+        "bankIdVerified": u.bank_id_verified,
+    })
+}
+
+async fn get_config(State(state): State<AppState>) -> Response {
+    json_response(StatusCode::OK, &config_body(&state))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConfigPatch {
+    rate_limits: Option<bool>,
+    allow_loopback_callbacks: Option<bool>,
+}
+
+async fn patch_config(State(state): State<AppState>, b: Bytes) -> Response {
+    let c: ConfigPatch = match body(&b) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Some(r) = c.rate_limits {
+        state.rate_limits.store(r, Ordering::Relaxed);
+    }
+    if let Some(a) = c.allow_loopback_callbacks {
+        state.allow_loopback.store(a, Ordering::Relaxed);
+    }
+    json_response(StatusCode::OK, &config_body(&state))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UserPatch {
+    bank_id_verified: Option<bool>,
+}
+
+async fn patch_user(
+    State(state): State<AppState>,
+    Path(phone): Path<String>,
+    b: Bytes,
+) -> Response {
+    let p: UserPatch = match body(&b) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut users = state.users.write();
+    let Some(u) = users.get_mut(&phone) else {
+        return error(StatusCode::NOT_FOUND, format!("no test user {phone}"));
+    };
+    if let Some(v) = p.bank_id_verified {
+        u.bank_id_verified = v;
+    }
+    json_response(StatusCode::OK, &user_body(u))
+}
+
+const FAULT_ENDPOINTS: [&str; 8] = [
+    "initiate", "details", "status", "capture", "cancel", "refund", "approve", "app",
+];
+
+async fn get_faults(State(state): State<AppState>) -> Response {
+    let faults = state.faults.lock().clone();
+    json_response(StatusCode::OK, &json!({"faults": faults}))
+}
+
+async fn add_fault(State(state): State<AppState>, b: Bytes) -> Response {
+    let f: Fault = match serde_json::from_slice(&b) {
+        Ok(f) => f,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "invalid fault: {e}; send {{\"endpoint\": \"capture\", \"errorCode\": \"63\"}}"
+                ),
+            )
+        }
+    };
+    if !FAULT_ENDPOINTS.contains(&f.endpoint.as_str()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("endpoint must be one of {}", FAULT_ENDPOINTS.join(", ")),
+        );
+    }
+    if f.error_code.is_empty()
+        || f.remaining == 0
+        || f.status.is_some_and(|s| !(400..=599).contains(&s))
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "errorCode must be non-empty, remaining at least 1, status 400-599",
+        );
+    }
+    let mut faults = state.faults.lock();
+    if faults.len() >= 1000 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "too many faults queued; DELETE /__sim/faults first",
+        );
+    }
+    faults.push(f);
+    let all = faults.clone();
+    drop(faults);
+    json_response(StatusCode::CREATED, &json!({"faults": all}))
+}
+
+async fn clear_faults(State(state): State<AppState>) -> Response {
+    state.faults.lock().clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn reset(State(state): State<AppState>) -> Response {
+    state.store.clear();
+    state.outbound.clear();
+    state.faults.lock().clear();
+    state.rate.clear();
+    *state.subs.lock() = crate::state::Subs::default();
+    state.qr.lock().clear();
+    state.clock.reset();
+    StatusCode::NO_CONTENT.into_response()
+}

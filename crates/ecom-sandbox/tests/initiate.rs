@@ -1,0 +1,521 @@
+//! Gateway checks (spec §1.4) and initiate (spec §3.1) over real HTTP.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{code, initiate_body, order_id, Sandbox};
+use ecom_core::demo;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn gateway_checks_in_order() {
+    let sb = common::start().await;
+    let token = sb.token().await;
+    let body = initiate_body(&order_id("gw"), 1000);
+    let url = sb.url("/ecomm/v2/payments");
+
+    // 1. No subscription key: format B.
+    let (s, b) = Sandbox::send(
+        sb.http
+            .post(&url)
+            .header("Authorization", format!("Bearer {token}"))
+            .json(&body),
+    )
+    .await;
+    assert_eq!(s, 401);
+    assert!(b["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing subscription key"));
+    // 2. Unknown key.
+    let (s, b) = Sandbox::send(
+        sb.http
+            .post(&url)
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Ocp-Apim-Subscription-Key", "x")
+            .json(&body),
+    )
+    .await;
+    assert_eq!(s, 401);
+    assert!(b["message"]
+        .as_str()
+        .unwrap()
+        .contains("invalid subscription key"));
+    // 3. Missing, malformed or lower-case bearer token: format C.
+    for auth in [
+        None,
+        Some("Bearer nonsense"),
+        Some(format!("bearer {token}").as_str()),
+        Some(token.as_str()),
+    ] {
+        let mut rb = sb
+            .http
+            .post(&url)
+            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
+            .json(&body);
+        if let Some(a) = auth {
+            rb = rb.header("Authorization", a);
+        }
+        let (s, b) = Sandbox::send(rb).await;
+        assert_eq!(s, 401, "{auth:?}");
+        assert_eq!(b["responseInfo"]["responseCode"], 401);
+        assert_eq!(
+            b["result"]["message"],
+            "Something went wrong, please try again later."
+        );
+    }
+    // 4. Token of another merchant's key.
+    let other = &ecom_sandbox::SandboxConfig::default().merchants[1];
+    let (s, b) = Sandbox::send(
+        sb.http
+            .post(&url)
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Ocp-Apim-Subscription-Key", &other.subscription_key)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(s, 401);
+    assert!(b["responseInfo"].is_object());
+    // 5. MSN header differs from the token's.
+    let (s, b) = Sandbox::send(
+        sb.http
+            .post(&url)
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
+            .header("Merchant-Serial-Number", "654321")
+            .json(&body),
+    )
+    .await;
+    assert_eq!(s, 403);
+    assert!(b[0]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .starts_with("Invalid MSN: 654321"));
+    // Expired token after 3600 s of simulated time.
+    sb.advance(3600).await;
+    let (s, b) = sb.initiate(&token, &body).await;
+    assert_eq!(s, 401);
+    assert!(b["responseInfo"].is_object());
+    let fresh = sb.token().await;
+    let (s, _) = sb.initiate(&fresh, &body).await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn postman_bodies_succeed_and_url_splits_to_the_token() {
+    let sb = common::start().await;
+    let token = sb.token().await;
+    let regular = initiate_body(
+        &format!("{}{}", demo::MERCHANT_SERIAL_NUMBER, 1_700_000_000_000u64),
+        49900,
+    );
+    let mut express = initiate_body(&order_id("exp"), 49900);
+    express["merchantInfo"]["consentRemovalPrefix"] = json!("https://example.com/consent-removal");
+    express["merchantInfo"]["paymentType"] = json!("eComm Express Payment");
+    express["merchantInfo"]["shippingDetailsPrefix"] = json!("https://example.com/shipping");
+    express["merchantInfo"]["staticShippingDetails"] = json!([
+        {"isDefault": "Y", "priority": 1, "shippingCost": 30, "shippingMethod": "Postman Method 1", "shippingMethodId": "shippingMethodId1"},
+        {"isDefault": "N", "priority": 2, "shippingCost": 100, "shippingMethod": "Postman Method 2", "shippingMethodId": "shippingMethodId2"}
+    ]);
+    let mut profile = initiate_body(&order_id("prof"), 49900);
+    profile["transaction"]["scope"] = json!("address name email birthDate phoneNumber");
+    for body in [regular, express, profile] {
+        // Postman sends a trailing slash.
+        let (s, b) = Sandbox::send(
+            sb.api(Method::POST, "/ecomm/v2/payments/", &token)
+                .json(&body),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["orderId"], body["transaction"]["orderId"]);
+        let url = b["url"].as_str().unwrap();
+        assert!(url.starts_with(&format!(
+            "{}/dwo-api-application/v1/deeplink/vippsgateway?v=2&token=",
+            sb.base
+        )));
+        let t = common::landing_token(url);
+        assert!(url.ends_with(&t) && !t.is_empty() && !t.contains('='));
+        assert_eq!(t.split('.').count(), 3);
+    }
+    let mut app = initiate_body(&order_id("app"), 1000);
+    app["merchantInfo"]["isApp"] = json!(true);
+    app["merchantInfo"]["fallBack"] = json!("myshop://result");
+    let (s, b) = sb.initiate(&token, &app).await;
+    assert_eq!(s, 200);
+    assert!(b["url"].as_str().unwrap().starts_with("vippsMT://?token="));
+}
+
+/// Applies `edit` to a valid body and expects `status` with `code`.
+async fn expect_error(
+    sb: &Sandbox,
+    token: &str,
+    edit: impl Fn(&mut Value),
+    status: u16,
+    want_code: &str,
+) {
+    let mut body = initiate_body(&order_id("v"), 1000);
+    edit(&mut body);
+    let (s, b) = sb.initiate(token, &body).await;
+    assert_eq!((s, code(&b).as_str()), (status, want_code), "{body} -> {b}");
+    assert!(
+        b[0]["contextId"].as_str().is_some_and(|c| c.len() == 36),
+        "{b}"
+    );
+    assert!(!b[0]["errorMessage"].as_str().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn initiate_validation_errors() {
+    let sb = common::start().await;
+    let token = sb.token().await;
+    let t = &token;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["orderId"] = json!("a".repeat(51)),
+        400,
+        "transaction.orderId",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["orderId"] = json!("order_1"),
+        400,
+        "transaction.orderId",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["amount"] = json!(99),
+        400,
+        "transaction.amount",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["amount"] = json!("100"),
+        400,
+        "transaction.amount",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["transactionText"] = json!("x".repeat(101)),
+        400,
+        "transaction.transactionText",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["merchantInfo"]["callbackPrefix"] = json!("http://example.com/cb"),
+        400,
+        "merchantInfo.callbackPrefix",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["merchantInfo"]["callbackPrefix"] = json!("https://localhost/cb"),
+        400,
+        "merchantInfo.callbackPrefix",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| {
+            b["merchantInfo"]
+                .as_object_mut()
+                .unwrap()
+                .remove("fallBack");
+        },
+        400,
+        "merchantInfo.fallBack",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["merchantInfo"]["fallBack"] = json!("http://example.com/fb"),
+        400,
+        "merchantInfo.fallBack",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["customerInfo"]["mobileNumber"] = json!("912345678"),
+        400,
+        "customerInfo.mobileNumber",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| {
+            b.as_object_mut().unwrap().remove("customerInfo");
+        },
+        400,
+        "customerInfo",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["merchantInfo"]["paymentType"] = json!("ecomm Express Payment"),
+        400,
+        "merchantInfo.paymentType",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["merchantInfo"]["paymentType"] = json!("eComm Express Payment"),
+        400,
+        "merchantInfo.consentRemovalPrefix",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| {
+            b["merchantInfo"]["paymentType"] = json!("eComm Express Payment");
+            b["merchantInfo"]["consentRemovalPrefix"] = json!("https://example.com/c");
+            b["merchantInfo"]["shippingDetailsPrefix"] = json!("https://example.com/s");
+            b["transaction"]["scope"] = json!("name");
+        },
+        400,
+        "transaction.scope",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["merchantInfo"]["staticShippingDetails"] = json!([{"isDefault": "maybe"}]),
+        400,
+        "merchantInfo.staticShippingDetails",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["scope"] = json!("name shoeSize"),
+        400,
+        "transaction.scope",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["additionalData"] = json!({"passengerName": "Ada"}),
+        400,
+        "transaction.additionalData.airlineCode",
+    )
+    .await;
+    // Business rules.
+    expect_error(
+        &sb,
+        t,
+        |b| b["customerInfo"]["mobileNumber"] = json!("99999999"),
+        400,
+        "81",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["scope"] = json!("name nin"),
+        403,
+        "51",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["skipLandingPage"] = json!(true),
+        400,
+        "38",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["merchantInfo"]["merchantSerialNumber"] = json!("654321"),
+        403,
+        "Merchant-Serial-Number",
+    )
+    .await;
+    // What MT answers with a 500.
+    expect_error(
+        &sb,
+        t,
+        |b| b["merchantInfo"]["merchantSerialNumber"] = json!(123456),
+        500,
+        "99",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| b["transaction"]["amount"] = json!(100.5),
+        500,
+        "99",
+    )
+    .await;
+    expect_error(
+        &sb,
+        t,
+        |b| {
+            let fb = b["merchantInfo"]
+                .as_object_mut()
+                .unwrap()
+                .remove("fallBack")
+                .unwrap();
+            b["merchantInfo"]["fallback"] = fb;
+        },
+        500,
+        "99",
+    )
+    .await;
+    let r = sb
+        .api(Method::POST, "/ecomm/v2/payments", t)
+        .header("Content-Type", "application/json")
+        .body("{\"merchantInfo\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
+    assert!(r.headers()["x-sandbox-detail"]
+        .to_str()
+        .unwrap()
+        .contains("malformed JSON"));
+    let (s, b) = Sandbox::send(
+        sb.api(Method::POST, "/ecomm/v2/payments", t)
+            .header("Content-Type", "text/plain")
+            .body("{}"),
+    )
+    .await;
+    assert_eq!((s, b["statusCode"].as_u64()), (415, Some(415)));
+    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(200_000));
+    let (s, b) = Sandbox::send(
+        sb.api(Method::POST, "/ecomm/v2/payments", t)
+            .header("Content-Type", "application/json")
+            .body(big),
+    )
+    .await;
+    assert_eq!((s, b["statusCode"].as_u64()), (413, Some(413)));
+    // Allowed extras: unknown fields, useExplicitCheckoutFlow, timeStamp, valid additionalData.
+    let mut ok = initiate_body(&order_id("ok"), 100);
+    ok["transaction"]["useExplicitCheckoutFlow"] = json!(true);
+    ok["transaction"]["timeStamp"] = json!("2018-11-14T15:21:04.697Z");
+    ok["transaction"]["additionalData"] = json!({"passengerName": "Ada", "airlineCode": "123", "airlineDesignatorCode": "AB", "agencyInvoiceNumber": "123456"});
+    ok["somethingNew"] = json!(1);
+    let (s, b) = sb.initiate(t, &ok).await;
+    assert_eq!(s, 200, "{b}");
+}
+
+#[tokio::test]
+async fn duplicate_order_id_and_other_msn() {
+    let sb = common::start().await;
+    let token = sb.token().await;
+    let id = order_id("dup");
+    sb.initiate_ok(&token, &id, 1000).await;
+    let (s, b) = sb.initiate(&token, &initiate_body(&id, 1000)).await;
+    assert_eq!((s, code(&b).as_str()), (400, "34"));
+    // The same orderId is free under another MSN.
+    let other = &ecom_sandbox::SandboxConfig::default().merchants[1];
+    let r: Value = sb
+        .http
+        .post(sb.url("/accesstoken/get"))
+        .header("client_id", &other.client_id)
+        .header("client_secret", &other.client_secret)
+        .header("Ocp-Apim-Subscription-Key", &other.subscription_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let other_token = r["access_token"].as_str().unwrap();
+    let mut body = initiate_body(&id, 1000);
+    body["merchantInfo"]["merchantSerialNumber"] = json!(other.msn);
+    let (s, b) = Sandbox::send(
+        sb.http
+            .post(sb.url("/ecomm/v2/payments"))
+            .header("Authorization", format!("Bearer {other_token}"))
+            .header("Ocp-Apim-Subscription-Key", &other.subscription_key)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    // And the demo merchant cannot see it (404 Merchant 35 for another MSN's order is tested in lifecycle).
+    let (s, b) = sb.details(&token, &id).await;
+    assert_eq!(s, 200, "{b}");
+}
+
+#[tokio::test]
+async fn login_only_merchant_cannot_take_payments() {
+    let sb = common::start().await;
+    let m = &ecom_sandbox::SandboxConfig::default().merchants[2];
+    let r: Value = sb
+        .http
+        .post(sb.url("/accessToken/get"))
+        .header("client_id", &m.client_id)
+        .header("client_secret", &m.client_secret)
+        .header("Ocp-Apim-Subscription-Key", &m.subscription_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut body = initiate_body(&order_id("login"), 1000);
+    body["merchantInfo"]["merchantSerialNumber"] = json!(m.msn);
+    let (s, b) = Sandbox::send(
+        sb.http
+            .post(sb.url("/ecomm/v2/payments"))
+            .header(
+                "Authorization",
+                format!("Bearer {}", r["access_token"].as_str().unwrap()),
+            )
+            .header("Ocp-Apim-Subscription-Key", &m.subscription_key)
+            .json(&body),
+    )
+    .await;
+    assert_eq!((s, code(&b).as_str()), (403, "97"));
+}
+
+#[tokio::test]
+async fn initiate_rate_limit_and_switch() {
+    let sb = common::start().await;
+    let token = sb.token().await;
+    let id = order_id("rl");
+    let body = initiate_body(&id, 1000);
+    let (s1, _) = sb.initiate(&token, &body).await;
+    let (s2, _) = sb.initiate(&token, &body).await;
+    let (s3, b3) = sb.initiate(&token, &body).await;
+    assert_eq!((s1, s2, s3), (200, 400, 429));
+    assert_eq!(b3["statusCode"], 429);
+    assert!(b3["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Rate limit is exceeded"));
+    sb.advance(61).await;
+    let (s, _) = sb.initiate(&token, &body).await;
+    assert_eq!(s, 400, "window passed: duplicate again, not 429");
+    let (s, b) = sb
+        .sim(Method::PATCH, "/config", Some(json!({"rateLimits": false})))
+        .await;
+    assert_eq!((s, b["rateLimits"].as_bool()), (200, Some(false)));
+    let token = sb.token().await;
+    for _ in 0..5 {
+        let (s, _) = sb.initiate(&token, &body).await;
+        assert_eq!(s, 400);
+    }
+}
