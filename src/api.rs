@@ -2,9 +2,13 @@
 
 use ecom_core::explain::{explain, Explanation, PROXY_ERROR_HEADER};
 use ecom_core::request::{ApiRequest, Method};
+use ecom_core::settings::Settings;
+use ecom_core::token::{access_token_request, AccessToken};
+use ecom_core::validate;
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 
 use crate::error::AppError;
+use crate::state::session::now_seconds;
 
 /// A response as the app shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +43,72 @@ fn upstream_duration(server_timing: &str) -> Option<f64> {
             .then(|| parts.find_map(|p| p.strip_prefix("dur=")?.parse().ok()))
             .flatten()
     })
+}
+
+/// The page's origin, which serves the proxy when the proxy URL is empty.
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// The proxy base URL the settings point at.
+pub fn proxy_base(settings: &Settings) -> String {
+    if settings.proxy_url.is_empty() {
+        page_origin()
+    } else {
+        settings.proxy_url.trim_end_matches('/').to_owned()
+    }
+}
+
+/// The URL `request` goes to with these settings.
+pub fn url_for(request: &ApiRequest, settings: &Settings) -> String {
+    request.url(&settings.proxy_url, &page_origin(), settings.environment)
+}
+
+/// Checks the settings a request needs, before anything is sent.
+///
+/// # Errors
+/// [`AppError::Invalid`] with the first problem and where to fix it.
+pub fn check_settings(settings: &Settings) -> Result<(), AppError> {
+    let mut problems = validate::credentials(settings.active_credentials());
+    problems.extend(validate::proxy_url(&settings.proxy_url).err());
+    match problems.first() {
+        Some(first) => Err(AppError::Invalid(format!(
+            "{} (see Settings)",
+            first.message
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Sends `request` through the proxy the settings point at.
+///
+/// # Errors
+/// As [`send`], plus [`AppError::Invalid`] for settings that cannot be sent.
+pub async fn send_with(request: &ApiRequest, settings: &Settings) -> Result<ApiResponse, AppError> {
+    check_settings(settings)?;
+    send(request, &url_for(request, settings), &proxy_base(settings)).await
+}
+
+/// Gets an access token; the token is `Some` when the call succeeded.
+///
+/// # Errors
+/// As [`send_with`], plus [`AppError::Body`] when a 200 body holds no token.
+pub async fn fetch_token(
+    settings: &Settings,
+) -> Result<(ApiResponse, Option<AccessToken>), AppError> {
+    let response = send_with(
+        &access_token_request(settings.active_credentials()),
+        settings,
+    )
+    .await?;
+    if response.status != 200 {
+        return Ok((response, None));
+    }
+    let token = AccessToken::parse(&response.body, now_seconds())
+        .map_err(|e| AppError::Body(e.to_string()))?;
+    Ok((response, Some(token)))
 }
 
 /// Sends `request` to `url` (the proxy URL for the chosen environment).

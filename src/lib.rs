@@ -14,8 +14,15 @@ pub mod state;
 
 use leptos::prelude::*;
 
+use components::approve_step::ApproveStep;
+use components::details_step::DetailsStep;
+use components::initiate_step::InitiateStep;
+use components::operations_step::OperationsStep;
+use components::qr_step::QrStep;
 use components::settings_panel::SettingsPanel;
 use components::token_step::TokenStep;
+use components::userinfo_step::UserinfoStep;
+use components::vars_panel::VarsPanel;
 use state::session::SessionCtx;
 use state::settings::SettingsCtx;
 
@@ -41,9 +48,18 @@ pub fn App() -> impl IntoView {
             </div>
         </Show>
         <main class="layout">
-            <SettingsPanel />
+            <div class="side">
+                <SettingsPanel />
+                <VarsPanel />
+            </div>
             <div class="steps">
                 <TokenStep />
+                <InitiateStep />
+                <ApproveStep />
+                <OperationsStep />
+                <DetailsStep />
+                <UserinfoStep />
+                <QrStep />
             </div>
         </main>
     }

@@ -1,7 +1,17 @@
 //! View components, one per file. They stay thin: requests are built by `ecom_core`, sent by
 //! [`crate::api`], and state lives in [`crate::state`].
 
+pub mod approve_step;
+pub mod details_step;
+pub mod field;
+pub mod initiate_step;
+pub mod inline_qr;
+pub mod operations_step;
+pub mod qr_step;
 pub mod request_view;
 pub mod response_view;
+pub mod send_panel;
 pub mod settings_panel;
 pub mod token_step;
+pub mod userinfo_step;
+pub mod vars_panel;

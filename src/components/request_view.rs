@@ -1,5 +1,6 @@
 //! The request preview: method, URL, headers (secrets masked) and body, before it is sent.
 
+use ecom_core::display::pretty_body;
 use ecom_core::request::ApiRequest;
 use leptos::prelude::*;
 
@@ -50,12 +51,14 @@ pub fn RequestView(
                 </caption>
                 <tbody>{headers}</tbody>
             </table>
-            <p class="hint">
-                {move || request.with(|r| match &r.body {
-                    Some(body) => format!("Body: {body}"),
-                    None => "No body.".to_owned(),
-                })}
-            </p>
+            {move || {
+                request
+                    .with(|r| r.body.clone())
+                    .map_or_else(
+                        || view! { <p class="hint">"No body."</p> }.into_any(),
+                        |body| view! { <pre class="body" data-testid="request-body">{move || pretty_body(&body, revealed.get())}</pre> }.into_any(),
+                    )
+            }}
         </div>
     }
 }

@@ -64,7 +64,9 @@ pub fn ResponseView(
                     {move || if revealed.get() { "Hide secrets" } else { "Show secrets" }}
                 </button>
             </div>
-            <pre class="body" data-testid="response-body">{move || pretty_body(&body, revealed.get())}</pre>
+            <pre class="body" data-testid="response-body">
+                {move || if body.is_empty() { "(empty body)".to_owned() } else { pretty_body(&body, revealed.get()) }}
+            </pre>
         </div>
     }
 }

@@ -3,8 +3,7 @@
 use std::time::Duration;
 
 use ecom_core::request::MASK;
-use ecom_core::token::{access_token_request, AccessToken};
-use ecom_core::validate;
+use ecom_core::token::access_token_request;
 use leptos::prelude::*;
 
 use crate::api;
@@ -14,13 +13,6 @@ use crate::error::AppError;
 use crate::state::session::{now_seconds, SessionCtx};
 use crate::state::settings::SettingsCtx;
 
-/// The page's origin, which serves the proxy when the proxy URL is empty.
-fn page_origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
-}
-
 /// The "Get access token" step.
 #[component]
 pub fn TokenStep() -> impl IntoView {
@@ -28,43 +20,16 @@ pub fn TokenStep() -> impl IntoView {
     let session = expect_context::<SessionCtx>();
     let request =
         Signal::derive(move || settings.with(|s| access_token_request(s.active_credentials())));
-    let proxy_base = move || {
-        settings.with(|s| {
-            if s.proxy_url.is_empty() {
-                page_origin()
-            } else {
-                s.proxy_url.clone()
-            }
-        })
-    };
-    let url = Signal::derive(move || {
-        request.with(|r| settings.with(|s| r.url(&s.proxy_url, &page_origin(), s.environment)))
-    });
+    let url = Signal::derive(move || request.with(|r| settings.with(|s| api::url_for(r, s))));
 
     let send = Action::new_local(move |(): &()| {
-        let request = request.get_untracked();
-        let url = url.get_untracked();
-        let base = proxy_base();
-        let problems = settings.with_untracked(|s| {
-            let mut problems = validate::credentials(s.active_credentials());
-            problems.extend(validate::proxy_url(&s.proxy_url).err());
-            problems
-        });
+        let settings = settings.get_untracked();
         async move {
-            if let Some(first) = problems.first() {
-                return Err(AppError::Invalid(format!(
-                    "{} (see Settings)",
-                    first.message
-                )));
+            let (response, token) = api::fetch_token(&settings).await?;
+            if token.is_some() {
+                session.token.set(token);
             }
-            let response = api::send(&request, &url, &base).await?;
-            if response.status == 200 {
-                match AccessToken::parse(&response.body, now_seconds()) {
-                    Ok(token) => session.token.set(Some(token)),
-                    Err(e) => return Err(AppError::Body(e.to_string())),
-                }
-            }
-            Ok(response)
+            Ok::<_, AppError>(response)
         }
     });
 

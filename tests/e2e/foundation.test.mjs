@@ -24,9 +24,9 @@ test('a first visit gets an access token with the prefilled demo credentials', a
   assert.equal(await page.getByLabel('client_id').inputValue(), DEMO.clientId);
   // Secrets are masked: password inputs, and the header preview does not show them.
   assert.equal(await page.getByLabel('client_secret', { exact: true }).getAttribute('type'), 'password');
-  const preview = await page.getByTestId('request-preview').innerText();
+  const preview = await page.getByTestId('step-token').getByTestId('request-preview').innerText();
   assert.ok(!preview.includes(DEMO.clientSecret) && !preview.includes(DEMO.subscriptionKey), preview);
-  assert.match(await page.getByTestId('request-url').innerText(), /\/sandbox\/accesstoken\/get$/);
+  assert.match(await page.getByTestId('step-token').getByTestId('request-url').innerText(), /\/sandbox\/accesstoken\/get$/);
 
   await page.getByRole('button', { name: 'Get access token' }).click();
   const status = await waitForText(page, 'response-status', '200');

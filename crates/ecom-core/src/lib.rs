@@ -7,15 +7,19 @@
 //! - [`validate`]: checks of what the user types, with messages that say how to fix it.
 //! - [`request`]: API calls as plain data (method, path, headers, body), secrets marked.
 //! - [`token`]: the Access Token API request and response.
+//! - [`payment`]: request builders for the eCom endpoints, amounts, order ids, landing-page tokens.
+//! - [`details`]: payment details as a timeline, and which operations are valid next.
 //! - [`explain`]: error bodies of the APIs and the proxy, explained.
 //! - [`display`]: response bodies for display, secrets masked.
 //! - [`demo`]: the sandbox's demo credentials.
 
 pub mod demo;
+pub mod details;
 pub mod display;
 mod environment;
 mod error;
 pub mod explain;
+pub mod payment;
 pub mod request;
 pub mod settings;
 pub mod token;

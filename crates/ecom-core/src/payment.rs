@@ -1,0 +1,621 @@
+//! Request builders for the eCom v2 payment endpoints (spec §3, §7, §8, §10), and the parsing
+//! of what the user types into their forms: amounts in NOK, order ids, landing-page URLs.
+
+use serde_json::{json, Map, Value};
+
+use crate::request::{ApiRequest, Header, Method, SYSTEM_NAME, SYSTEM_VERSION};
+use crate::settings::Credentials;
+
+/// The headers every eCom call carries: the bearer token, the subscription key, the MSN and
+/// the system headers.
+fn api_headers(c: &Credentials, access_token: &str) -> Vec<Header> {
+    vec![
+        Header::secret("Authorization", format!("Bearer {access_token}")),
+        Header::secret("Ocp-Apim-Subscription-Key", &c.subscription_key),
+        Header::plain("Merchant-Serial-Number", &c.merchant_serial_number),
+        Header::plain("Vipps-System-Name", SYSTEM_NAME),
+        Header::plain("Vipps-System-Version", SYSTEM_VERSION),
+    ]
+}
+
+fn with_json(mut headers: Vec<Header>, body: &Value) -> (Vec<Header>, Option<String>) {
+    headers.push(Header::plain("Content-Type", "application/json"));
+    (
+        headers,
+        Some(serde_json::to_string_pretty(body).expect("JSON values serialise")),
+    )
+}
+
+/// Parses an amount typed in NOK (`499`, `499.5`, `499,50`, `1 499`) into øre.
+///
+/// # Errors
+/// A sentence saying what is wrong and what to type instead.
+pub fn parse_nok(input: &str) -> Result<u64, String> {
+    let cleaned: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .replace(',', ".");
+    let fail = || {
+        format!("the amount must be in NOK with at most two decimals, like 499 or 499.50; got \"{input}\"")
+    };
+    if cleaned.is_empty() {
+        return Err("the amount is empty; type it in NOK, like 499".to_owned());
+    }
+    let (kroner, ore) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    if kroner.is_empty() && ore.is_empty() || ore.len() > 2 {
+        return Err(fail());
+    }
+    if !kroner
+        .bytes()
+        .chain(ore.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
+        return Err(fail());
+    }
+    let kroner: u64 = if kroner.is_empty() {
+        0
+    } else {
+        kroner.parse().map_err(|_| fail())?
+    };
+    let ore: u64 = format!("{ore:0<2}").parse().map_err(|_| fail())?;
+    kroner
+        .checked_mul(100)
+        .and_then(|k| k.checked_add(ore))
+        .filter(|total| *total <= i32::MAX as u64)
+        .ok_or_else(|| {
+            format!(
+                "the amount is too large; the API takes at most {} NOK",
+                i32::MAX / 100
+            )
+        })
+}
+
+/// Formats øre as NOK for display, like `499.00 kr`.
+pub fn format_nok(ore: u64) -> String {
+    format!("{}.{:02} kr", ore / 100, ore % 100)
+}
+
+/// The order id Postman's collection uses: the MSN followed by the time in milliseconds.
+pub fn generate_order_id(msn: &str, epoch_millis: u64) -> String {
+    format!("{msn}{epoch_millis}")
+}
+
+/// Checks an order id: 1–50 characters from `a-z A-Z 0-9 -`.
+///
+/// # Errors
+/// A sentence saying what is wrong.
+pub fn validate_order_id(order_id: &str) -> Result<(), String> {
+    if order_id.is_empty() || order_id.len() > 50 {
+        return Err(format!(
+            "orderId must be 1 to 50 characters; it has {}",
+            order_id.len()
+        ));
+    }
+    if let Some(bad) = order_id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Err(format!(
+            "orderId may only contain letters a-z, digits and '-'; '{bad}' is not allowed"
+        ));
+    }
+    Ok(())
+}
+
+/// The kind of payment to initiate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentKind {
+    /// A regular eCom payment.
+    Regular,
+    /// Express checkout: the user picks address and shipping in the app.
+    Express,
+    /// A regular payment that also asks for profile data (`scope`).
+    Profile,
+}
+
+/// One shipping option of express checkout (`staticShippingDetails`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShippingOption {
+    /// Whether it is preselected.
+    pub is_default: bool,
+    /// Display order, ascending.
+    pub priority: u32,
+    /// Cost in NOK (a decimal number, unlike every other amount).
+    pub cost_nok: f64,
+    /// Name shown to the user.
+    pub method: String,
+    /// The merchant's id for it.
+    pub method_id: String,
+}
+
+impl ShippingOption {
+    /// The two options of the official Postman collection.
+    pub fn postman_defaults() -> Vec<ShippingOption> {
+        vec![
+            ShippingOption {
+                is_default: true,
+                priority: 1,
+                cost_nok: 30.0,
+                method: "Postman Method 1".into(),
+                method_id: "shippingMethodId1".into(),
+            },
+            ShippingOption {
+                is_default: false,
+                priority: 2,
+                cost_nok: 100.0,
+                method: "Postman Method 2".into(),
+                method_id: "shippingMethodId2".into(),
+            },
+        ]
+    }
+}
+
+/// The scopes a profile payment can ask for.
+pub const SCOPES: [&str; 6] = [
+    "name",
+    "address",
+    "email",
+    "phoneNumber",
+    "birthDate",
+    "nin",
+];
+
+/// What the initiate form holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitiateForm {
+    /// Payment kind.
+    pub kind: PaymentKind,
+    /// Amount in øre.
+    pub amount: u64,
+    /// The order id.
+    pub order_id: String,
+    /// Text shown in the app.
+    pub transaction_text: String,
+    /// Where Vipps sends callbacks (`/v2/payments/{orderId}` is appended).
+    pub callback_prefix: String,
+    /// Where the user returns after the app.
+    pub fall_back: String,
+    /// Send the user straight to the app (whitelisted merchants only).
+    pub skip_landing_page: bool,
+    /// Return a `vippsMT://` deeplink instead of the landing page URL.
+    pub is_app: bool,
+    /// Optional `authToken` sent back on callbacks.
+    pub auth_token: String,
+    /// Prefills the landing page; empty to omit.
+    pub mobile_number: String,
+    /// Profile payments: the scopes asked for.
+    pub scopes: Vec<String>,
+    /// Express: static shipping options.
+    pub shipping: Vec<ShippingOption>,
+}
+
+impl InitiateForm {
+    /// The values of the official Postman environment, for the given kind.
+    pub fn postman_defaults(
+        kind: PaymentKind,
+        msn: &str,
+        mobile_number: &str,
+        epoch_millis: u64,
+    ) -> InitiateForm {
+        InitiateForm {
+            kind,
+            amount: 49_900,
+            order_id: generate_order_id(msn, epoch_millis),
+            transaction_text: "This payment was initiated.".into(),
+            callback_prefix: "https://example.com/callbacks-for-payment-update-from-vipps".into(),
+            fall_back: "https://example.com/fallback-result-page-for-both-success-and-failure"
+                .into(),
+            skip_landing_page: false,
+            is_app: false,
+            auth_token: String::new(),
+            mobile_number: mobile_number.to_owned(),
+            scopes: if kind == PaymentKind::Profile {
+                ["address", "name", "email", "birthDate", "phoneNumber"]
+                    .map(String::from)
+                    .to_vec()
+            } else {
+                Vec::new()
+            },
+            shipping: if kind == PaymentKind::Express {
+                ShippingOption::postman_defaults()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The JSON body of the initiate call.
+    pub fn body(&self, msn: &str) -> Value {
+        let mut merchant = Map::new();
+        merchant.insert("merchantSerialNumber".into(), json!(msn));
+        merchant.insert("callbackPrefix".into(), json!(self.callback_prefix));
+        merchant.insert("fallBack".into(), json!(self.fall_back));
+        if !self.auth_token.is_empty() {
+            merchant.insert("authToken".into(), json!(self.auth_token));
+        }
+        if self.is_app {
+            merchant.insert("isApp".into(), json!(true));
+        }
+        if self.kind == PaymentKind::Express {
+            merchant.insert("paymentType".into(), json!("eComm Express Payment"));
+            merchant.insert(
+                "consentRemovalPrefix".into(),
+                json!("https://example.com/consent-removal"),
+            );
+            let options: Vec<Value> = self
+                .shipping
+                .iter()
+                .map(|o| {
+                    json!({
+                        "isDefault": if o.is_default { "Y" } else { "N" },
+                        "priority": o.priority,
+                        "shippingCost": o.cost_nok,
+                        "shippingMethod": o.method,
+                        "shippingMethodId": o.method_id,
+                    })
+                })
+                .collect();
+            merchant.insert("staticShippingDetails".into(), Value::Array(options));
+        }
+        let mut customer = Map::new();
+        if !self.mobile_number.is_empty() {
+            customer.insert("mobileNumber".into(), json!(self.mobile_number));
+        }
+        let mut transaction = Map::new();
+        transaction.insert("amount".into(), json!(self.amount));
+        transaction.insert("orderId".into(), json!(self.order_id));
+        transaction.insert("transactionText".into(), json!(self.transaction_text));
+        transaction.insert("skipLandingPage".into(), json!(self.skip_landing_page));
+        if self.kind == PaymentKind::Profile && !self.scopes.is_empty() {
+            transaction.insert("scope".into(), json!(self.scopes.join(" ")));
+        }
+        json!({ "merchantInfo": merchant, "customerInfo": customer, "transaction": transaction })
+    }
+}
+
+/// `POST /ecomm/v2/payments` with a body (from [`InitiateForm::body`] or edited raw JSON).
+pub fn initiate_request(c: &Credentials, access_token: &str, body: &Value) -> ApiRequest {
+    let (headers, body) = with_json(api_headers(c, access_token), body);
+    ApiRequest {
+        method: Method::Post,
+        path: "/ecomm/v2/payments".into(),
+        headers,
+        body,
+    }
+}
+
+fn order_path(order_id: &str, tail: &str) -> String {
+    format!("/ecomm/v2/payments/{order_id}/{tail}")
+}
+
+/// `GET /ecomm/v2/payments/{orderId}/details`.
+pub fn details_request(c: &Credentials, access_token: &str, order_id: &str) -> ApiRequest {
+    ApiRequest {
+        method: Method::Get,
+        path: order_path(order_id, "details"),
+        headers: api_headers(c, access_token),
+        body: None,
+    }
+}
+
+/// The body of capture and refund: `amount` omitted means "all that remains".
+pub fn amount_body(msn: &str, amount: Option<u64>, transaction_text: &str) -> Value {
+    let mut transaction = Map::new();
+    if let Some(amount) = amount {
+        transaction.insert("amount".into(), json!(amount));
+    }
+    transaction.insert("transactionText".into(), json!(transaction_text));
+    json!({ "merchantInfo": { "merchantSerialNumber": msn }, "transaction": transaction })
+}
+
+fn with_request_id(c: &Credentials, access_token: &str, request_id: &str) -> Vec<Header> {
+    let mut headers = api_headers(c, access_token);
+    headers.push(Header::plain("X-Request-Id", request_id));
+    headers
+}
+
+/// `POST …/capture` (full when `amount` is `None`), idempotent on `request_id`.
+pub fn capture_request(
+    c: &Credentials,
+    access_token: &str,
+    order_id: &str,
+    body: &Value,
+    request_id: &str,
+) -> ApiRequest {
+    let (headers, body) = with_json(with_request_id(c, access_token, request_id), body);
+    ApiRequest {
+        method: Method::Post,
+        path: order_path(order_id, "capture"),
+        headers,
+        body,
+    }
+}
+
+/// `POST …/refund` (full when `amount` is `None`), idempotent on `request_id`.
+pub fn refund_request(
+    c: &Credentials,
+    access_token: &str,
+    order_id: &str,
+    body: &Value,
+    request_id: &str,
+) -> ApiRequest {
+    let (headers, body) = with_json(with_request_id(c, access_token, request_id), body);
+    ApiRequest {
+        method: Method::Post,
+        path: order_path(order_id, "refund"),
+        headers,
+        body,
+    }
+}
+
+/// The body of cancel.
+pub fn cancel_body(msn: &str, transaction_text: &str, release_remaining: bool) -> Value {
+    let mut body = json!({ "merchantInfo": { "merchantSerialNumber": msn }, "transaction": { "transactionText": transaction_text } });
+    if release_remaining {
+        body["shouldReleaseRemainingFunds"] = json!(true);
+    }
+    body
+}
+
+/// `PUT …/cancel`.
+pub fn cancel_request(
+    c: &Credentials,
+    access_token: &str,
+    order_id: &str,
+    body: &Value,
+) -> ApiRequest {
+    let (headers, body) = with_json(api_headers(c, access_token), body);
+    ApiRequest {
+        method: Method::Put,
+        path: order_path(order_id, "cancel"),
+        headers,
+        body,
+    }
+}
+
+/// The body of force approve.
+pub fn force_approve_body(phone: &str, payment_token: &str) -> Value {
+    json!({ "customerPhoneNumber": phone, "token": payment_token })
+}
+
+/// `POST /ecomm/v2/integration-test/payments/{orderId}/approve` (MT and sandbox only).
+pub fn force_approve_request(
+    c: &Credentials,
+    access_token: &str,
+    order_id: &str,
+    body: &Value,
+    request_id: &str,
+) -> ApiRequest {
+    let (headers, body) = with_json(with_request_id(c, access_token, request_id), body);
+    ApiRequest {
+        method: Method::Post,
+        path: format!("/ecomm/v2/integration-test/payments/{order_id}/approve"),
+        headers,
+        body,
+    }
+}
+
+/// `GET /vipps-userinfo-api/userinfo/{sub}`: the same access token, no subscription key (as Postman).
+pub fn userinfo_request(c: &Credentials, access_token: &str, sub: &str) -> ApiRequest {
+    let headers = api_headers(c, access_token)
+        .into_iter()
+        .filter(|h| h.name != "Ocp-Apim-Subscription-Key")
+        .collect();
+    ApiRequest {
+        method: Method::Get,
+        path: format!("/vipps-userinfo-api/userinfo/{sub}"),
+        headers,
+        body: None,
+    }
+}
+
+/// What the QR API should return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QrFormat {
+    /// A PNG image URL.
+    Png,
+    /// An SVG image URL.
+    Svg,
+    /// The URL to encode in your own QR code.
+    TargetUrl,
+}
+
+impl QrFormat {
+    /// The `Accept` header value.
+    pub fn accept(self) -> &'static str {
+        match self {
+            QrFormat::Png => "image/png",
+            QrFormat::Svg => "image/svg+xml",
+            QrFormat::TargetUrl => "text/targetUrl",
+        }
+    }
+}
+
+/// `POST /qr/v1`: a one-time payment QR code for a landing-page URL.
+pub fn qr_request(
+    c: &Credentials,
+    access_token: &str,
+    landing_url: &str,
+    format: QrFormat,
+) -> ApiRequest {
+    let mut headers = api_headers(c, access_token);
+    headers.push(Header::plain("Accept", format.accept()));
+    let (headers, body) = with_json(headers, &json!({ "url": landing_url }));
+    ApiRequest {
+        method: Method::Post,
+        path: "/qr/v1".into(),
+        headers,
+        body,
+    }
+}
+
+/// The payment token in a landing-page URL (`…/vippsgateway?v=2&token=<t>`) or an app deeplink
+/// (`vippsMT://?token=<t>`). Robust to other parameters, their order, and percent-encoding of
+/// the token.
+pub fn landing_token(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let query = query.split('#').next().unwrap_or_default();
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == "token" && !value.is_empty()).then(|| percent_decode(value))
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(u8::try_from(h * 16 + l).expect("two hex digits fit a byte"));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn nok_to_ore() {
+        let cases = [
+            ("499", 49_900),
+            ("499.5", 49_950),
+            ("499,50", 49_950),
+            ("1 499", 149_900),
+            (".5", 50),
+            ("0.01", 1),
+        ];
+        for (input, ore) in cases {
+            assert_eq!(parse_nok(input), Ok(ore), "{input}");
+        }
+        for bad in ["", "4.999", "abc", "-5", "1e3", ".", "99999999999"] {
+            assert!(parse_nok(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_nok(49_950), "499.50 kr");
+    }
+
+    #[test]
+    fn order_ids() {
+        assert_eq!(
+            generate_order_id("123456", 1_700_000_000_000),
+            "1234561700000000000"
+        );
+        assert!(validate_order_id("acme-shop-123-order123abc").is_ok());
+        assert!(validate_order_id(&"a".repeat(51))
+            .unwrap_err()
+            .contains("51"));
+        assert!(validate_order_id("order_1").unwrap_err().contains("'_'"));
+    }
+
+    #[test]
+    fn postman_bodies() {
+        let regular = InitiateForm::postman_defaults(PaymentKind::Regular, "123456", "91234567", 1)
+            .body("123456");
+        assert_eq!(regular["transaction"]["amount"], 49_900);
+        assert_eq!(regular["merchantInfo"]["merchantSerialNumber"], "123456");
+        assert_eq!(regular["customerInfo"]["mobileNumber"], "91234567");
+        assert!(regular["merchantInfo"].get("paymentType").is_none());
+        assert!(regular["transaction"].get("scope").is_none());
+
+        let express =
+            InitiateForm::postman_defaults(PaymentKind::Express, "123456", "", 1).body("123456");
+        assert_eq!(
+            express["merchantInfo"]["paymentType"],
+            "eComm Express Payment"
+        );
+        assert_eq!(
+            express["merchantInfo"]["staticShippingDetails"][0]["isDefault"],
+            "Y"
+        );
+        assert_eq!(
+            express["merchantInfo"]["staticShippingDetails"][1]["shippingCost"],
+            100.0
+        );
+        assert_eq!(express["customerInfo"], json!({}));
+
+        let profile =
+            InitiateForm::postman_defaults(PaymentKind::Profile, "123456", "", 1).body("123456");
+        assert_eq!(
+            profile["transaction"]["scope"],
+            "address name email birthDate phoneNumber"
+        );
+    }
+
+    #[test]
+    fn builders_use_the_documented_paths_and_headers() {
+        let c = Credentials::demo();
+        let capture = capture_request(
+            &c,
+            "tok",
+            "o1",
+            &amount_body("123456", Some(100), "t"),
+            "key-1",
+        );
+        assert_eq!(
+            (capture.method, capture.path.as_str()),
+            (Method::Post, "/ecomm/v2/payments/o1/capture")
+        );
+        assert_eq!(capture.header("authorization"), Some("Bearer tok"));
+        assert_eq!(capture.header("x-request-id"), Some("key-1"));
+        assert!(
+            capture
+                .headers
+                .iter()
+                .find(|h| h.name == "Authorization")
+                .unwrap()
+                .secret
+        );
+
+        let full = amount_body("123456", None, "all");
+        assert!(full["transaction"].get("amount").is_none());
+
+        let cancel = cancel_request(&c, "tok", "o1", &cancel_body("123456", "bye", true));
+        assert_eq!(
+            (cancel.method, cancel.path.as_str()),
+            (Method::Put, "/ecomm/v2/payments/o1/cancel")
+        );
+        assert!(cancel.body.unwrap().contains("shouldReleaseRemainingFunds"));
+
+        let approve =
+            force_approve_request(&c, "tok", "o1", &force_approve_body("91234567", "t"), "o1");
+        assert_eq!(
+            approve.path,
+            "/ecomm/v2/integration-test/payments/o1/approve"
+        );
+
+        let userinfo = userinfo_request(&c, "tok", "sub-1");
+        assert_eq!(userinfo.path, "/vipps-userinfo-api/userinfo/sub-1");
+        assert_eq!(userinfo.header("Ocp-Apim-Subscription-Key"), None);
+
+        let qr = qr_request(&c, "tok", "https://x/?v=2&token=a", QrFormat::Svg);
+        assert_eq!(qr.header("accept"), Some("image/svg+xml"));
+        assert_eq!(details_request(&c, "tok", "o1").method, Method::Get);
+    }
+
+    #[test]
+    fn landing_tokens_from_every_url_form() {
+        let cases = [
+            ("https://apitest.vipps.no/dwo-api-application/v1/deeplink/vippsgateway?v=2&token=eyJa.b.c", Some("eyJa.b.c")),
+            ("http://127.0.0.1:8080/sandbox/dwo-api-application/v1/deeplink/vippsgateway?token=eyJa.b.c&v=2", Some("eyJa.b.c")),
+            ("vippsMT://?token=eyJa.b.c", Some("eyJa.b.c")),
+            ("vipps://?token=abc%2Fd#frag", Some("abc/d")),
+            ("https://x/?v=2", None),
+            ("https://x/?v=2&token=", None),
+            ("not a url", None),
+        ];
+        for (url, token) in cases {
+            assert_eq!(landing_token(url).as_deref(), token, "{url}");
+        }
+    }
+}

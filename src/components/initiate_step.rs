@@ -1,0 +1,171 @@
+//! Step 2: initiate a regular, express or profile payment.
+
+use ecom_core::payment::{self, InitiateForm, PaymentKind, SCOPES};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::api::ApiResponse;
+use crate::components::field::{CheckField, TextField};
+use crate::components::send_panel::SendPanel;
+use crate::state::session::{now_millis, SessionCtx, Vars};
+use crate::state::settings::SettingsCtx;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Initiated {
+    order_id: String,
+    url: String,
+}
+
+/// The initiate step.
+#[component]
+pub fn InitiateStep() -> impl IntoView {
+    let settings = expect_context::<SettingsCtx>().settings;
+    let session = expect_context::<SessionCtx>();
+    let msn = move || settings.with(|s| s.active_credentials().merchant_serial_number.clone());
+    let defaults = InitiateForm::postman_defaults(PaymentKind::Regular, "", "", 0);
+
+    let kind = RwSignal::new(PaymentKind::Regular);
+    let amount = RwSignal::new("499".to_owned());
+    let order_id = RwSignal::new(payment::generate_order_id(&msn(), now_millis()));
+    let text = RwSignal::new(defaults.transaction_text);
+    let callback = RwSignal::new(defaults.callback_prefix);
+    let fall_back = RwSignal::new(defaults.fall_back);
+    let skip_landing = RwSignal::new(false);
+    let is_app = RwSignal::new(false);
+    let scopes: Vec<(&'static str, RwSignal<bool>)> = SCOPES
+        .iter()
+        .map(|s| (*s, RwSignal::new(*s != "nin")))
+        .collect();
+    let scopes = StoredValue::new(scopes);
+
+    let amount_error = Signal::derive(move || amount.with(|a| payment::parse_nok(a).err()));
+    let order_error =
+        Signal::derive(move || order_id.with(|o| payment::validate_order_id(o).err()));
+
+    let request = Signal::derive(move || {
+        let amount = payment::parse_nok(&amount.get())?;
+        let order_id = order_id.get();
+        payment::validate_order_id(&order_id)?;
+        let kind = kind.get();
+        let settings = settings.get();
+        let creds = settings.active_credentials();
+        let form = InitiateForm {
+            kind,
+            amount,
+            order_id,
+            transaction_text: text.get(),
+            callback_prefix: callback.get(),
+            fall_back: fall_back.get(),
+            skip_landing_page: skip_landing.get(),
+            is_app: is_app.get(),
+            auth_token: String::new(),
+            mobile_number: creds.mobile_number.clone(),
+            scopes: scopes.with_value(|s| {
+                s.iter()
+                    .filter(|(_, on)| on.get())
+                    .map(|(n, _)| (*n).to_owned())
+                    .collect()
+            }),
+            shipping: if kind == PaymentKind::Express {
+                payment::ShippingOption::postman_defaults()
+            } else {
+                Vec::new()
+            },
+        };
+        let body = form.body(&creds.merchant_serial_number);
+        Ok(payment::initiate_request(creds, "", &body))
+    });
+
+    let on_response = Callback::new(move |response: ApiResponse| {
+        if response.status != 200 {
+            return;
+        }
+        if let Ok(done) = serde_json::from_str::<Initiated>(&response.body) {
+            let token = payment::landing_token(&done.url).unwrap_or_default();
+            session.vars.set(Vars {
+                order_id: done.order_id,
+                landing_url: done.url,
+                payment_token: token,
+                sub: String::new(),
+            });
+        }
+    });
+
+    view! {
+        <section class="panel step" aria-labelledby="step-initiate-title" data-testid="step-initiate">
+            <h2 id="step-initiate-title">"2. Initiate a payment"</h2>
+            <p class="hint">
+                "Creates a payment and returns the landing page URL where the user confirms it. Amounts are typed in NOK and sent in øre."
+            </p>
+            <div class="field">
+                <label for="initiate-kind">"Kind of payment"</label>
+                <select
+                    id="initiate-kind"
+                    data-testid="initiate-kind"
+                    on:change=move |ev| {
+                        kind.set(match event_target_value(&ev).as_str() {
+                            "express" => PaymentKind::Express,
+                            "profile" => PaymentKind::Profile,
+                            _ => PaymentKind::Regular,
+                        })
+                    }
+                >
+                    <option value="regular">"Regular payment"</option>
+                    <option value="express">"Express checkout (static shipping)"</option>
+                    <option value="profile">"Profile payment (userinfo scope)"</option>
+                </select>
+            </div>
+            <div class="grid2">
+                <TextField label="Amount (NOK)" id="initiate-amount" value=amount error=amount_error />
+                <div class="field-with-action">
+                    <TextField label="orderId" id="initiate-order-id" value=order_id error=order_error />
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-testid="new-order-id"
+                        on:click=move |_| order_id.set(payment::generate_order_id(&msn(), now_millis()))
+                    >
+                        "New orderId"
+                    </button>
+                </div>
+            </div>
+            <TextField label="transactionText" id="initiate-text" value=text />
+            <TextField label="callbackPrefix" id="initiate-callback" value=callback />
+            <TextField label="fallBack" id="initiate-fallback" value=fall_back />
+            <div class="checks">
+                <CheckField label="skipLandingPage" id="initiate-skip" value=skip_landing />
+                <CheckField label="isApp (deeplink instead of landing page)" id="initiate-isapp" value=is_app />
+            </div>
+            <Show when=move || kind.get() == PaymentKind::Profile>
+                <fieldset class="checks" data-testid="initiate-scopes">
+                    <legend>"Scope: what the user is asked to share"</legend>
+                    {scopes
+                        .get_value()
+                        .into_iter()
+                        .map(|(name, on)| {
+                            let id = format!("scope-{name}");
+                            view! {
+                                <div class="check">
+                                    <input
+                                        id=id.clone()
+                                        type="checkbox"
+                                        prop:checked=move || on.get()
+                                        on:change=move |ev| on.set(event_target_checked(&ev))
+                                    />
+                                    <label for=id>{name}</label>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+            </Show>
+            <Show when=move || kind.get() == PaymentKind::Express>
+                <p class="hint">
+                    "Express checkout offers the Postman collection's two shipping options (30 and 100 NOK). Force approve does not support express: open the landing page and complete it in the app page instead."
+                </p>
+            </Show>
+            <SendPanel request=request label="Initiate payment" testid="initiate" on_response=on_response />
+        </section>
+    }
+}

@@ -1,0 +1,154 @@
+//! The part every step shares: the request preview (with raw JSON editing), Send with
+//! progress, the automatic access token, and the response.
+
+use ecom_core::request::ApiRequest;
+use leptos::prelude::*;
+
+use crate::api::{self, ApiResponse};
+use crate::components::request_view::RequestView;
+use crate::components::response_view::ResponseView;
+use crate::error::AppError;
+use crate::state::session::SessionCtx;
+use crate::state::settings::SettingsCtx;
+
+/// Replaces the bearer token of `request` with `token`.
+fn authorize(mut request: ApiRequest, token: &str) -> ApiRequest {
+    for header in &mut request.headers {
+        if header.name == "Authorization" {
+            header.value = format!("Bearer {token}");
+        }
+    }
+    request
+}
+
+/// Preview, Send and response for one request.
+#[component]
+pub fn SendPanel(
+    /// The request the step's form builds, or why it cannot be built yet.
+    #[prop(into)]
+    request: Signal<Result<ApiRequest, String>>,
+    /// The Send button's text.
+    label: &'static str,
+    /// Prefix of the `data-testid`s of this panel.
+    testid: &'static str,
+    /// Called with every response, for chaining values into the session.
+    #[prop(optional)]
+    on_response: Option<Callback<ApiResponse>>,
+) -> impl IntoView {
+    let settings = expect_context::<SettingsCtx>().settings;
+    let session = expect_context::<SessionCtx>();
+    let raw: RwSignal<Option<String>> = RwSignal::new(None);
+    let effective = Signal::derive(move || {
+        request.get().map(|mut r| {
+            if let Some(body) = raw.get() {
+                r.body = Some(body);
+            }
+            r
+        })
+    });
+    let send = Action::<(), Result<(ApiResponse, Option<&'static str>), AppError>>::new_local(
+        move |(): &()| {
+            let request = effective.get_untracked();
+            let settings = settings.get_untracked();
+            async move {
+                let mut request = request.map_err(AppError::Invalid)?;
+                let mut note = None;
+                if request.header("Authorization").is_some() {
+                    let token = match session.valid_token() {
+                        Some(token) => token,
+                        None => {
+                            let (response, token) = api::fetch_token(&settings).await?;
+                            let Some(token) = token else {
+                                return Ok((
+                                    response,
+                                    Some("Getting an access token failed; this is its response."),
+                                ));
+                            };
+                            session.token.set(Some(token.clone()));
+                            note = Some("A new access token was fetched first (the old one was missing or expired).");
+                            token.token
+                        }
+                    };
+                    request = authorize(request, &token);
+                }
+                let response = api::send_with(&request, &settings).await?;
+                if let Some(callback) = on_response {
+                    callback.run(response.clone());
+                }
+                Ok((response, note))
+            }
+        },
+    );
+    let url = Signal::derive(move || {
+        effective.with(|r| {
+            r.as_ref()
+                .map(|r| settings.with(|s| api::url_for(r, s)))
+                .unwrap_or_default()
+        })
+    });
+    let preview_request = Signal::derive(move || effective.get().ok());
+    let can_edit = move || request.with(|r| r.as_ref().is_ok_and(|r| r.body.is_some()));
+
+    view! {
+        <div class="send-panel" data-testid=testid>
+            {move || match preview_request.get() {
+                Some(r) => view! { <RequestView request=r url=url /> }.into_any(),
+                None => {
+                    let reason = request.get().err().unwrap_or_default();
+                    view! { <p class="hint" data-testid=format!("{testid}-blocked")>{reason}</p> }.into_any()
+                }
+            }}
+            <Show when=can_edit>
+                <details class="raw" prop:open=move || raw.with(Option::is_some)>
+                    <summary on:click=move |ev| {
+                        ev.prevent_default();
+                        raw.update(|r| {
+                            *r = match r {
+                                Some(_) => None,
+                                None => request.get_untracked().ok().and_then(|r| r.body),
+                            }
+                        });
+                    }>
+                        {move || if raw.with(Option::is_some) { "Back to the form's body" } else { "Edit the body as raw JSON" }}
+                    </summary>
+                    <label class="sr-only" for=format!("{testid}-raw")>"Raw JSON body"</label>
+                    <textarea
+                        id=format!("{testid}-raw")
+                        data-testid=format!("{testid}-raw")
+                        rows="10"
+                        spellcheck="false"
+                        prop:value=move || raw.get().unwrap_or_default()
+                        on:input=move |ev| raw.set(Some(event_target_value(&ev)))
+                    />
+                </details>
+            </Show>
+            <button
+                type="button"
+                class="primary"
+                data-testid=format!("{testid}-send")
+                disabled=move || send.pending().get()
+                on:click=move |_| {
+                    send.dispatch(());
+                }
+            >
+                {move || if send.pending().get() { "Sending…" } else { label }}
+            </button>
+            {move || {
+                send.value()
+                    .get()
+                    .map(|result| match result {
+                        Ok((response, note)) => {
+                            view! {
+                                {note.map(|n| view! { <p class="hint">{n}</p> })}
+                                <ResponseView response=response />
+                            }
+                                .into_any()
+                        }
+                        Err(e) => {
+                            view! { <p class="error" role="alert" data-testid="send-error">{e.to_string()}</p> }.into_any()
+                        }
+                    })
+            }}
+        </div>
+    }
+}

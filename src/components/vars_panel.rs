@@ -1,0 +1,47 @@
+//! Session variables, visible and editable in one place, like a Postman environment.
+
+use leptos::prelude::*;
+
+use crate::state::session::{SessionCtx, Vars};
+
+/// One editable variable.
+fn var_input(
+    label: &'static str,
+    id: &'static str,
+    get: fn(&Vars) -> &String,
+    set: fn(&mut Vars) -> &mut String,
+) -> impl IntoView {
+    let session = expect_context::<SessionCtx>();
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                data-testid=id
+                type="text"
+                autocomplete="off"
+                spellcheck="false"
+                prop:value=move || session.vars.with(|v| get(v).clone())
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    session.vars.update(|v| *set(v) = value);
+                }
+            />
+        </div>
+    }
+}
+
+/// The session variables panel.
+#[component]
+pub fn VarsPanel() -> impl IntoView {
+    view! {
+        <section class="panel vars" aria-labelledby="vars-title" data-testid="vars">
+            <h2 id="vars-title">"Session variables"</h2>
+            <p class="hint">"Filled by the steps as you go, saved across reloads (the access token is not), and editable."</p>
+            {var_input("orderId", "var-order-id", |v| &v.order_id, |v| &mut v.order_id)}
+            {var_input("Landing page URL", "var-landing-url", |v| &v.landing_url, |v| &mut v.landing_url)}
+            {var_input("Payment token", "var-payment-token", |v| &v.payment_token, |v| &mut v.payment_token)}
+            {var_input("sub", "var-sub", |v| &v.sub, |v| &mut v.sub)}
+        </section>
+    }
+}
