@@ -214,8 +214,37 @@ pub(crate) enum KeyRule {
     Optional,
 }
 
-/// Gateway checks 1–5 of spec §1.4 for endpoints #2–#10.
+/// Gateway checks 1–5 of spec §1.4 for the eCom endpoints #2–#8.
 pub(crate) fn gateway(
+    state: &Shared,
+    headers: &HeaderMap,
+    rule: KeyRule,
+) -> Result<Caller, ApiError> {
+    let caller = gateway_token(state, headers, rule)?;
+    match mismatched_msn(headers, &caller) {
+        Some(msn) => Err(invalid_msn(&msn)),
+        None => Ok(caller),
+    }
+}
+
+/// The `Merchant-Serial-Number` header when it names another MSN than the token's (step 5 of
+/// §1.4). The QR and Userinfo APIs answer this in their own error formats, so they check it
+/// themselves after [`gateway_token`].
+pub(crate) fn mismatched_msn(headers: &HeaderMap, caller: &Caller) -> Option<String> {
+    header_str(headers, "merchant-serial-number")
+        .filter(|msn| !msn.is_empty() && *msn != caller.msn())
+        .map(str::to_owned)
+}
+
+/// The message of step 5 of §1.4.
+pub(crate) fn invalid_msn_message(msn: &str) -> String {
+    format!(
+        "Invalid MSN: {msn}. Check your API keys on portal.vipps.no and see the eCom FAQ for tips."
+    )
+}
+
+/// Gateway checks 1–4 of spec §1.4: subscription key and access token.
+pub(crate) fn gateway_token(
     state: &Shared,
     headers: &HeaderMap,
     rule: KeyRule,
@@ -236,11 +265,6 @@ pub(crate) fn gateway(
             return Err(ApiError::token());
         }
     }
-    if let Some(msn) = header_str(headers, "merchant-serial-number") {
-        if !msn.is_empty() && msn != claims.msn {
-            return Err(invalid_msn(msn));
-        }
-    }
     Ok(Caller {
         merchant: merchant.clone(),
     })
@@ -252,7 +276,7 @@ pub(crate) fn invalid_msn(msn: &str) -> ApiError {
         StatusCode::FORBIDDEN,
         "Authentication",
         "Merchant-Serial-Number",
-        format!("Invalid MSN: {msn}. Check your API keys on portal.vipps.no and see the eCom FAQ for tips."),
+        invalid_msn_message(msn),
     )
 }
 

@@ -17,7 +17,7 @@ struct Args {
     #[arg(long, env = "ECOM_SANDBOX_LISTEN", default_value = "127.0.0.1:8081")]
     listen: SocketAddr,
     /// Public base URL clients use to reach the sandbox, including any path prefix and
-    /// without a trailing slash (default: http://<listen address>).
+    /// without a trailing slash (default: the config file's, else http://<listen address>).
     #[arg(long, env = "ECOM_SANDBOX_PUBLIC_URL")]
     public_url: Option<String>,
     /// TOML configuration file (merchants, users, switches); defaults to the demo setup.
@@ -39,21 +39,28 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let args = Args::parse();
-    let mut config = match &args.config {
+    let (mut config, file_sets_url) = match &args.config {
         Some(path) => match SandboxConfig::from_toml_file(path) {
-            Ok(c) => c,
+            Ok(c) => {
+                // A URL written in the file wins over the one derived from --listen.
+                let sets_url = std::fs::read_to_string(path)
+                    .ok()
+                    .and_then(|t| t.parse::<toml::Table>().ok())
+                    .is_some_and(|t| t.contains_key("public_base_url"));
+                (c, sets_url)
+            }
             Err(e) => {
                 tracing::error!("{e}");
                 return std::process::ExitCode::FAILURE;
             }
         },
-        None => SandboxConfig::default(),
+        None => (SandboxConfig::default(), false),
     };
-    config.public_base_url = args
-        .public_url
-        .clone()
-        .map(|u| u.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| format!("http://{}", args.listen));
+    if let Some(url) = &args.public_url {
+        config.public_base_url = url.trim_end_matches('/').to_owned();
+    } else if !file_sets_url {
+        config.public_base_url = format!("http://{}", args.listen);
+    }
     config.allow_loopback_callbacks |= args.allow_loopback_callbacks;
     config.rate_limits &= !args.no_rate_limits;
     if let Err(e) = config.validate() {

@@ -409,27 +409,33 @@ pub(crate) async fn landing_wait(
     }
     let base = esc(state.base());
     let tok = esc(&g.token);
-    let refresh = format!(
-        "<meta http-equiv=\"refresh\" content=\"3;url={}\">",
-        esc(&wait_url(&state, &g.token))
+    // A timed meta refresh is an accessibility failure; a small inline poll without reloading
+    // the page is not. It follows the redirect once the payment has ended.
+    let wait = wait_url(&state, &g.token);
+    let poll = format!(
+        "<script>(function(){{var u={};setInterval(function(){{fetch(u,{{redirect:\"manual\",cache:\"no-store\"}})\
+.then(function(r){{if(r.type===\"opaqueredirect\"||r.status!==200){{location.href=u;}}}});}},3000);}})();</script>",
+        serde_json::Value::from(wait.as_str())
     );
     let body = format!(
         "<h1>Complete in Vipps</h1><p class=\"amount\">{amount} to {merchant}</p>\
 <p>You have received a notification on your phone. Open Vipps and follow the instructions.</p>\
 <div class=\"card\"><p>There is no phone here: open the <strong>simulated Vipps app</strong> instead.</p>\
 <a class=\"button\" data-testid=\"open-app-link\" href=\"{app}\">Open the simulated Vipps app</a></div>\
-<p class=\"muted\" aria-live=\"polite\">This page checks the payment every few seconds and takes you back to the shop when it is done.</p>\
+<p class=\"muted\">This page takes you back to the shop when the payment is done. \
+<a data-testid=\"continue-link\" href=\"{wait}\">Check now</a></p>\
 <form method=\"post\" action=\"{base}{LANDING}/cancel\"><input type=\"hidden\" name=\"token\" value=\"{tok}\">\
 <button type=\"submit\" class=\"secondary\" data-testid=\"cancel-button\">Cancel</button></form>",
         amount = esc(&kr(g.init.amount)),
         merchant = esc(&g.merchant_name),
         app = esc(&app_url(&state, &g.token, g.app.phone.as_deref())),
+        wait = esc(&wait),
     );
     page(
         StatusCode::OK,
         "en",
         "Complete in Vipps",
-        &refresh,
+        &poll,
         landing_header(),
         &body,
     )

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use qrcode::QrCode;
 use serde_json::{json, Value};
 
-use crate::auth::{gateway, KeyRule};
+use crate::auth::{gateway_token, invalid_msn_message, mismatched_msn, KeyRule};
 use crate::errors::{json_response, ApiError};
 use crate::flow;
 use crate::payment::{State as PState, USER_PHASE_MS};
@@ -75,10 +75,19 @@ pub(crate) async fn generate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let caller = match gateway(&state, &headers, KeyRule::Required) {
+    let caller = match gateway_token(&state, &headers, KeyRule::Required) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
+    // This API answers an MSN mismatch in its own error format, not eCom's.
+    if let Some(msn) = mismatched_msn(&headers, &caller) {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            invalid_msn_message(&msn),
+        )
+        .into_response();
+    }
     let format = match accept(&headers) {
         Ok(f) => f,
         Err(e) => return e.into_response(),

@@ -248,7 +248,14 @@ impl RateKind {
 #[derive(Default)]
 pub(crate) struct RateLimiter {
     windows: Mutex<HashMap<(RateKind, String, String), Vec<i64>>>,
+    /// When stale windows were last dropped, so a large map is scanned at most once a second.
+    last_prune: std::sync::atomic::AtomicI64,
 }
+
+/// Windows kept before stale ones are dropped; beyond `HARD_CAP` all are dropped (bounded
+/// memory wins over exact limits under a flood of distinct orderIds).
+const SOFT_CAP: usize = 50_000;
+const HARD_CAP: usize = 200_000;
 
 impl RateLimiter {
     pub(crate) fn clear(&self) {
@@ -257,9 +264,12 @@ impl RateLimiter {
 
     fn check(&self, kind: RateKind, a: &str, b: &str, now: i64) -> Result<(), ApiError> {
         let mut map = self.windows.lock();
-        // Bounded memory: drop stale windows once the map grows.
-        if map.len() > 50_000 {
+        if map.len() > SOFT_CAP && now - self.last_prune.load(Ordering::Relaxed) >= 1000 {
             map.retain(|_, v| v.last().is_some_and(|&t| t > now - MINUTE));
+            self.last_prune.store(now, Ordering::Relaxed);
+        }
+        if map.len() > HARD_CAP {
+            map.clear();
         }
         let hits = map.entry((kind, a.to_owned(), b.to_owned())).or_default();
         hits.retain(|&t| t > now - MINUTE);

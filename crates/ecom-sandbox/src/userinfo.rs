@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use crate::auth::{gateway, KeyRule};
+use crate::auth::{gateway_token, invalid_msn_message, mismatched_msn, KeyRule};
 use crate::clock::HOUR;
 use crate::config::{TestUser, UserAddress};
 use crate::errors::{json_response, ApiError};
@@ -95,10 +95,19 @@ pub(crate) async fn userinfo(
     Path(sub): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let caller = match gateway(&state, &headers, KeyRule::Optional) {
+    let caller = match gateway_token(&state, &headers, KeyRule::Optional) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
+    // This API answers an MSN mismatch in its own error format, not eCom's.
+    if let Some(msn) = mismatched_msn(&headers, &caller) {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            invalid_msn_message(&msn),
+        )
+        .into_response();
+    }
     let record = state.subs.lock().records.get(&sub).cloned();
     let Some(record) = record else {
         return problem(

@@ -20,7 +20,10 @@ async fn works_under_a_prefix() {
     };
     let app = Router::new().nest("/sandbox", ecom_sandbox::app(config));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
 
     let r = http
         .post(format!("{base}/AccessToken/Get"))
@@ -31,26 +34,49 @@ async fn works_under_a_prefix() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let token = r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let token = r.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let api = |rb: reqwest::RequestBuilder| {
-        rb.header("Authorization", format!("Bearer {token}")).header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
+        rb.header("Authorization", format!("Bearer {token}"))
+            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
     };
     let id = order_id("nest");
-    let r: Value = api(http.post(format!("{base}/ecomm/v2/payments/"))).json(&initiate_body(&id, 1000)).send().await.unwrap().json().await.unwrap();
+    let r: Value = api(http.post(format!("{base}/ecomm/v2/payments/")))
+        .json(&initiate_body(&id, 1000))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let url = r["url"].as_str().unwrap().to_owned();
-    assert!(url.starts_with(&format!("{base}/dwo-api-application/v1/deeplink/vippsgateway?v=2&token=")), "{url}");
+    assert!(
+        url.starts_with(&format!(
+            "{base}/dwo-api-application/v1/deeplink/vippsgateway?v=2&token="
+        )),
+        "{url}"
+    );
     let landing = common::landing_token(&url);
 
     let html = http.get(&url).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(&format!("action=\"{base}/dwo-api-application/v1/deeplink/vippsgateway/phone\"")));
+    assert!(html.contains(&format!(
+        "action=\"{base}/dwo-api-application/v1/deeplink/vippsgateway/phone\""
+    )));
     let r = http
-        .post(format!("{base}/dwo-api-application/v1/deeplink/vippsgateway/phone"))
+        .post(format!(
+            "{base}/dwo-api-application/v1/deeplink/vippsgateway/phone"
+        ))
         .form(&[("token", landing.as_str()), ("phone", demo::MOBILE_NUMBER)])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with(&format!("{base}/")));
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with(&format!("{base}/")));
 
     let qr: Value = api(http.post(format!("{base}/qr/v1")))
         .header("Accept", "image/svg+xml")
@@ -69,10 +95,27 @@ async fn works_under_a_prefix() {
     // Unknown paths and wrong methods under the prefix keep their formats.
     let r = http.get(format!("{base}/nope")).send().await.unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(r.json::<Value>().await.unwrap()["message"], "Resource not found");
-    let r = http.get(format!("{base}/accesstoken/get")).send().await.unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["message"],
+        "Resource not found"
+    );
+    let r = http
+        .get(format!("{base}/accesstoken/get"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
-    let r = http.get(format!("{base}/__sim/payments/{}/{id}", demo::MERCHANT_SERIAL_NUMBER)).send().await.unwrap();
+    let r = http
+        .get(format!(
+            "{base}/__sim/payments/{}/{id}",
+            demo::MERCHANT_SERIAL_NUMBER
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<Value>().await.unwrap()["appUrl"], format!("{base}/vipps-app/payment?token={landing}"));
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["appUrl"],
+        format!("{base}/vipps-app/payment?token={landing}")
+    );
 }
