@@ -6,6 +6,13 @@
 //! for `-` (`body_limit = 65536`, `upstream = ["staging=https://…"]`). Unknown keys are errors,
 //! so a typo never silently falls back to a default.
 
+// The doc comments on `Cli` are its `--help` text, written for a terminal, not for rustdoc.
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::bare_urls
+)]
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

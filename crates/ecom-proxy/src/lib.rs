@@ -308,15 +308,14 @@ pub fn app(config: &Config, public_url: &Url) -> Result<Router, Error> {
             .map(|dir| ServeDir::new(dir).append_index_html_on_directories(true)),
         info: info_json(config),
     });
-    // Layers run outermost first: log, origin check, CORS (answers preflights), then rate
-    // limit and token, so that their errors still carry CORS headers the app can read.
+    // Layers run outermost first: request log and origin check, CORS (answers preflights),
+    // then rate limit and token, so that their errors still carry CORS headers the app can read.
     Ok(Router::new()
         .route(INFO_PATH, get(info))
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(cors_layer(origins))
-        .layer(middleware::from_fn_with_state(state.clone(), origin_check))
-        .layer(middleware::from_fn_with_state(state.clone(), log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), front))
         .with_state(state))
 }
 
@@ -402,16 +401,32 @@ async fn info(State(state): State<Arc<AppState>>) -> Response {
 #[derive(Debug, Clone)]
 struct UpstreamName(String);
 
-async fn log_request(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+/// The outermost layer: refuses disallowed origins (before CORS can answer a preflight) and
+/// writes the one log line per request.
+async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = printable(request.uri().path(), 200);
-    let routed = match state.route(request.uri().path()) {
-        Route::Upstream { index, .. } => state.upstreams[index].name.clone(),
-        Route::Info => "__proxy".to_string(),
-        Route::Other { .. } => "-".to_string(),
+    let (routed, origin_applies) = match state.route(request.uri().path()) {
+        Route::Upstream { index, .. } => (state.upstreams[index].name.clone(), true),
+        Route::Info => ("__proxy".to_string(), true),
+        // Static files are public; only non-GET requests there need an allowed origin.
+        Route::Other { .. } => (
+            "-".to_string(),
+            !matches!(method, Method::GET | Method::HEAD),
+        ),
     };
-    let response = next.run(request).await;
+    let forbidden = request
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|origin| origin_applies && !state.allowed_origins.contains(origin))
+        .map(|origin| Error::OriginForbidden {
+            origin: printable(&String::from_utf8_lossy(origin.as_bytes()), 100),
+        });
+    let response = match forbidden {
+        Some(error) => error.into_response(),
+        None => next.run(request).await,
+    };
     let total_ms = started.elapsed().as_secs_f64() * 1000.0;
     let upstream_ms = response
         .extensions()
@@ -433,27 +448,6 @@ async fn log_request(State(state): State<Arc<AppState>>, request: Request, next:
         "request"
     );
     response
-}
-
-async fn origin_check(
-    State(state): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let Some(origin) = request.headers().get(header::ORIGIN) {
-        let applies = match state.route(request.uri().path()) {
-            Route::Upstream { .. } | Route::Info => true,
-            // Static files are public; only non-GET requests there need an allowed origin.
-            Route::Other { .. } => !matches!(*request.method(), Method::GET | Method::HEAD),
-        };
-        if applies && !state.allowed_origins.contains(origin) {
-            return Error::OriginForbidden {
-                origin: printable(&String::from_utf8_lossy(origin.as_bytes()), 100),
-            }
-            .into_response();
-        }
-    }
-    next.run(request).await
 }
 
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
@@ -564,8 +558,18 @@ async fn forward_request(
         .map(|ConnectInfo(addr)| *addr);
     let method = request.method().clone();
     let query = request.uri().query().map(str::to_string);
-    let body = axum::body::to_bytes(request.into_body(), state.body_limit)
+    // A client that trickles its body must not hold a connection open for longer than an
+    // upstream may take.
+    let read = axum::body::to_bytes(request.into_body(), state.body_limit);
+    let body = tokio::time::timeout(state.forwarder.timeout, read)
         .await
+        .map_err(|_| Error::BadRequest {
+            upstream: Some(name.to_string()),
+            message: format!(
+                "the request body did not arrive within {}; send the whole body at once",
+                forward::format_duration(state.forwarder.timeout)
+            ),
+        })?
         .map_err(|_| too_large())?;
     let (mut response, elapsed) = state
         .forwarder

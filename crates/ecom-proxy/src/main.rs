@@ -10,11 +10,16 @@ use ecom_proxy::{run, shutdown_signal, subscriber, Cli};
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     // Log lines are written by a background thread so a slow stderr never stalls requests;
-    // not lossy: when its buffer is full, requests wait rather than lose their log line.
+    // not lossy: when its queue is full, requests wait rather than lose their log line. The
+    // thread writes whatever is queued through one buffer and flushes when the queue is empty,
+    // so under load many lines share one write call.
     let (writer, _flush_on_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("ecom-proxy-log")
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     if tracing::subscriber::set_global_default(subscriber(writer)).is_err() {
         eprintln!("ecom-proxy: logging was already set up");
     }

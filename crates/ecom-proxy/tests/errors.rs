@@ -401,3 +401,28 @@ async fn forwarded_for_counts_only_when_trusted() {
         .unwrap();
     assert_proxy_error(again, 429, "rate_limited").await;
 }
+
+#[tokio::test]
+async fn a_trickled_body_is_cut_off_after_the_upstream_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (proxy, log, _ca) = echo_proxy(&["--upstream-timeout", "0.5"]).await;
+    let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
+    stream
+        .write_all(b"POST /echo/ping HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\nConnection: close\r\n\r\n0123456789")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut response = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut response),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("did not arrive within 0.5 s"), "{text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert!(log.all().is_empty());
+}
