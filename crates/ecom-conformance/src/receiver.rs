@@ -1,5 +1,6 @@
 //! A loopback HTTP server standing in for the merchant: it records every request (callbacks,
-//! consent removal, fallBack visits) and answers `200`.
+//! consent removal, fallBack visits) and answers `200`. A `POST …/shippingDetails` gets the
+//! guide's example answer (spec §6.3): two methods, "Running" (default) and "Walking".
 //!
 //! Tests use `http://127.0.0.1:<port>/…` as `callbackPrefix`/`fallBack`; the sandbox only
 //! calls it when started with `allow_loopback_callbacks`.
@@ -11,7 +12,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
 use serde_json::Value;
 use tokio::sync::{oneshot, Notify};
@@ -65,7 +66,9 @@ async fn record(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> Html<&'static str> {
+) -> Response {
+    let path = uri.path().to_owned();
+    let request_json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let headers = headers
         .iter()
         .map(|(k, v)| {
@@ -88,7 +91,24 @@ async fn record(
             body: body.to_vec(),
         });
     shared.notify.notify_waiters();
+    if method == Method::POST && path.ends_with("/shippingDetails") {
+        let order_id = path.rsplit('/').nth(1).unwrap_or_default();
+        return axum::Json(shipping_answer(order_id, &request_json)).into_response();
+    }
     Html("<!doctype html><title>merchant</title><h1 id=\"merchant-page\">Back at the merchant</h1>")
+        .into_response()
+}
+
+/// The merchant's answer to a dynamic shipping request (spec §6.3, the guide's example).
+pub fn shipping_answer(order_id: &str, request: &Value) -> Value {
+    serde_json::json!({
+        "addressId": request.get("addressId").cloned().unwrap_or(Value::Null),
+        "orderId": order_id,
+        "shippingDetails": [
+            {"isDefault": "N", "priority": 1, "shippingCost": 99, "shippingMethod": "Walking", "shippingMethodId": "123abc"},
+            {"isDefault": "Y", "priority": 2, "shippingCost": 199, "shippingMethod": "Running", "shippingMethodId": "321abc"}
+        ]
+    })
 }
 
 impl Receiver {

@@ -281,12 +281,22 @@ impl SchemaBook {
     pub fn check(&self, method: &str, path: &str, status: u16, body: &[u8]) -> Result<(), Error> {
         let endpoint = Endpoint::classify(method, path);
         let expect = self.expect(endpoint, method, status)?;
+        // A token response carries a secret: failures about it show neither the body nor
+        // the offending values.
+        let secret = endpoint == Endpoint::AccessToken;
         let fail = |detail: String| Error::Schema {
             method: method.to_owned(),
             path: path.split('?').next().unwrap_or_default().to_owned(),
             status,
             detail,
-            body: String::from_utf8_lossy(&body[..body.len().min(600)]).into_owned(),
+            body: if secret {
+                format!(
+                    "<{} bytes, not shown: may hold an access token>",
+                    body.len()
+                )
+            } else {
+                String::from_utf8_lossy(&body[..body.len().min(600)]).into_owned()
+            },
         };
         let refs = match expect {
             Expect::Unchecked => return Ok(()),
@@ -310,7 +320,13 @@ impl SchemaBook {
                 .ok_or_else(|| fail(format!("no schema named {}", schema.name)))?;
             let errors: Vec<String> = validator
                 .iter_errors(&value)
-                .map(|e| format!("{} at '{}'", e, e.instance_path()))
+                .map(|e| {
+                    if secret {
+                        format!("{} at '{}'", e.masked(), e.instance_path())
+                    } else {
+                        format!("{} at '{}'", e, e.instance_path())
+                    }
+                })
                 .collect();
             if errors.is_empty() {
                 return Ok(());
@@ -418,9 +434,19 @@ impl SchemaBook {
             .or_else(|| responses.get("default"))
         {
             Some(r) => resolve_response(source, r),
-            // QR has no `default`: an undocumented status is a failure unless it is a
-            // documented gateway error.
-            None if status >= 400 => return Ok(Expect::Json(vec![GATEWAY, AZURE])),
+            // QR has no `default`: another error status must at least use the QR API's own
+            // error schema (its `403Forbidden`/`404NotFound` components do) or be a documented
+            // gateway error.
+            None if status >= 400 => {
+                return Ok(Expect::Json(vec![
+                    SchemaRef {
+                        doc: Doc::Qr,
+                        name: "QrErrorResponse",
+                    },
+                    GATEWAY,
+                    AZURE,
+                ]))
+            }
             None => return Ok(Expect::Json(vec![])),
         };
         let schema = response
@@ -711,6 +737,18 @@ mod tests {
             br#"{"title":"Validation error","detail":"Supplied landing page token is not valid","instance":"u"}"#,
         )
         .unwrap();
+    }
+
+    #[test]
+    fn token_failures_do_not_leak_the_token() {
+        let book = book();
+        let body = br#"{"token_type":"Bearer","access_token":"eyJsecret.eyJsecret.sig"}"#;
+        let err = book
+            .check("POST", "/accesstoken/get", 200, body)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expires_in"), "{err}");
+        assert!(!err.contains("eyJsecret"), "{err}");
     }
 
     #[test]

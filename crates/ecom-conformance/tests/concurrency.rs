@@ -104,7 +104,10 @@ async fn concurrent_partial_captures_never_exceed_the_reservation() {
     }
     let after = ctx.details(&p.order_id).await;
     assert_eq!(after, d, "replays changed nothing");
-    eprintln!(
+    // Straight to stderr, past the test harness's capture.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "concurrency: {CAPTURES} concurrent captures x2, {} succeeded, captured {captured} of {RESERVED}",
         ok.len()
     );

@@ -1157,3 +1157,208 @@ async fn d21_capture_cancel_after_180_days_and_refund_after_365_days() {
     assert_eq!(r.status, 400, "{}", r.describe());
     assert!(r.has_error("Payment", "95"), "{}", r.describe());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Beyond the checklist: other documented rows of spec §3.1.5, §3.7, §4.5, §6.3 and §6.5.
+
+#[tokio::test]
+async fn dx_initiate_merchant_and_user_errors() {
+    let ctx = ctx().await;
+    // nin without permission: 403 Merchant 51 (G).
+    let mut body = ctx.body(Kind::Regular);
+    body["transaction"]["scope"] = json!("name nin");
+    let r = ctx.api.initiate(&body).await.unwrap();
+    assert_eq!(r.status, 403, "{}", r.describe());
+    assert!(r.has_error("Merchant", "51"), "{}", r.describe());
+    // skipLandingPage on a sales unit that is not whitelisted: Merchant 38.
+    let mut body = ctx.body(Kind::Regular);
+    body["transaction"]["skipLandingPage"] = json!(true);
+    let r = ctx.api.initiate(&body).await.unwrap();
+    assert!((400..500).contains(&r.status), "{}", r.describe());
+    assert!(r.has_error("Merchant", "38"), "{}", r.describe());
+    // A number that is not a Vipps user: User 81.
+    let mut body = ctx.body(Kind::Regular);
+    body["customerInfo"]["mobileNumber"] = json!("99999999");
+    let r = ctx.api.initiate(&body).await.unwrap();
+    assert_eq!(r.status, 400, "{}", r.describe());
+    assert!(r.has_error("User", "81"), "{}", r.describe());
+
+    let login_only = need!(ctx.login_only.clone(), "needs a login-only sales unit");
+    let api = common::merchant_api(&ctx, &login_only).await;
+    let r = api
+        .initiate(&common::body_for(&ctx, &login_only.msn))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 403, "{}", r.describe());
+    assert!(r.has_error("Merchant", "97"), "{}", r.describe());
+}
+
+#[tokio::test]
+async fn dx_skip_landing_page_needs_a_mobile_number() {
+    let ctx = ctx().await;
+    let direct = need!(ctx.direct.clone(), "needs a whitelisted sales unit");
+    let api = common::merchant_api(&ctx, &direct).await;
+    let mut body = common::body_for(&ctx, &direct.msn);
+    body["transaction"]["skipLandingPage"] = json!(true);
+    body["customerInfo"]
+        .as_object_mut()
+        .unwrap()
+        .remove("mobileNumber");
+    let r = api.initiate(&body).await.unwrap();
+    assert_eq!(r.status, 400, "{}", r.describe());
+    assert!(
+        r.errors()
+            .iter()
+            .any(|(g, _, _)| g.eq_ignore_ascii_case("InvalidRequest")),
+        "{}",
+        r.describe()
+    );
+    let mut body = common::body_for(&ctx, &direct.msn);
+    body["transaction"]["skipLandingPage"] = json!(true);
+    let r = api.initiate(&body).await.unwrap();
+    assert_eq!(r.status, 200, "whitelisted: {}", r.describe());
+}
+
+#[tokio::test]
+async fn dx_direct_capture_gives_sale() {
+    let ctx = ctx().await;
+    let direct = need!(ctx.direct.clone(), "needs a direct-capture sales unit");
+    let receiver = need!(ctx.receiver.as_ref(), "callbacks need a loopback receiver");
+    let api = common::merchant_api(&ctx, &direct).await;
+    let body = common::body_for(&ctx, &direct.msn);
+    let r = api.initiate(&body).await.unwrap();
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let order = body["transaction"]["orderId"].as_str().unwrap();
+    let token = postman_token(r.json()["url"].as_str().unwrap()).unwrap();
+    let r = api
+        .approve(order, Some(&ctx.mobile()), Some(&token))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let d = api.details(order).await.unwrap().json();
+    assert_eq!(log(&d)[0]["operation"], "SALE", "{d}");
+    let cbs = receiver
+        .wait_for(&format!("/cb/v2/payments/{order}"), 1, CALLBACK_WAIT)
+        .await;
+    assert_eq!(cbs.len(), 1, "{cbs:?}");
+    assert_eq!(cbs[0].json()["transactionInfo"]["status"], "SALE");
+    // Already captured: nothing left to capture, and it cannot be cancelled.
+    let r = api.capture(order, None, Some("c")).await.unwrap();
+    assert!(r.has_error("Payment", "61"), "{}", r.describe());
+    let r = api.cancel(order, None).await.unwrap();
+    assert!(r.has_error("Payment", "51"), "{}", r.describe());
+    let r = api.refund(order, None, Some("r")).await.unwrap();
+    assert_eq!(r.status, 200, "a sale can be refunded: {}", r.describe());
+}
+
+#[tokio::test]
+async fn dx_status_endpoint_reports_user_outcomes() {
+    // G21 §Get payment status: timeout → REJECTED, user cancel → CANCEL, card failure → FAILED.
+    let ctx = ctx().await;
+    let sim = need!(ctx.sim.as_ref(), "needs /__sim to drive the user side");
+    let cancelled = ctx.initiate(Kind::Regular).await;
+    assert_eq!(
+        sim.app(&cancelled.token, "cancel", None)
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let failed = ctx.initiate(Kind::Regular).await;
+    assert_eq!(
+        sim.app(&failed.token, "fail?code=42", None)
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let timed_out = ctx.initiate(Kind::Regular).await;
+    sim.advance(301).await.unwrap();
+    for (p, want) in [
+        (&cancelled, "CANCEL"),
+        (&failed, "FAILED"),
+        (&timed_out, "REJECTED"),
+    ] {
+        let r = ctx.api.status(&p.order_id).await.unwrap();
+        assert_eq!(r.status, 200, "{}", r.describe());
+        assert_eq!(
+            r.json()["transactionInfo"]["status"],
+            want,
+            "{}",
+            r.describe()
+        );
+    }
+}
+
+#[tokio::test]
+async fn dx_dynamic_shipping_asks_the_merchant() {
+    let ctx = ctx().await;
+    let sim = need!(
+        ctx.sim.as_ref(),
+        "the simulated app is driven through /__sim"
+    );
+    let receiver = need!(
+        ctx.receiver.as_ref(),
+        "shipping requests need a loopback receiver"
+    );
+    let mut body = ctx.body(Kind::Express);
+    body["merchantInfo"]
+        .as_object_mut()
+        .unwrap()
+        .remove("staticShippingDetails");
+    body["merchantInfo"]["shippingDetailsPrefix"] = json!(receiver.url("/ship"));
+    let p = ctx.initiate_body(body).await;
+    let r = sim.app(&p.token, "approve", None).await.unwrap();
+    assert_eq!(r.status, 200, "{r:?}");
+    let asked = receiver.matching(&format!("/ship/v2/payments/{}/shippingDetails", p.order_id));
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].method, "POST");
+    assert_eq!(asked[0].headers.get("authorization"), Some(&p.auth_token));
+    let req = asked[0].json();
+    assert!(req["addressId"].is_i64(), "{req}");
+    assert!(req["postCode"].is_string(), "{req}");
+    let d = ctx.details(&p.order_id).await;
+    // The merchant's default method ("Running", 199 NOK) was preselected.
+    assert_eq!(d["shippingDetails"]["shippingMethodId"], "321abc", "{d}");
+}
+
+#[tokio::test]
+async fn dx_consent_removal_calls_the_merchant() {
+    let ctx = ctx().await;
+    let sim = need!(
+        ctx.sim.as_ref(),
+        "consent removal is triggered through /__sim"
+    );
+    let receiver = need!(ctx.receiver.as_ref(), "needs a loopback receiver");
+    let p = ctx.initiate(Kind::Express).await;
+    assert_eq!(
+        sim.app(&p.token, "approve", None).await.unwrap().status,
+        200
+    );
+    let user_id = ctx.details(&p.order_id).await["userDetails"]["userId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let encoded: String = user_id
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let r = sim.remove_consent(&ctx.msn(), &encoded).await.unwrap();
+    assert_eq!(r.status, 200, "{r:?}");
+    let got = receiver
+        .wait_for("/consent/v2/consents/", 1, CALLBACK_WAIT)
+        .await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].method, "DELETE");
+    assert_eq!(
+        got[0].path.to_ascii_uppercase(),
+        format!("/consent/v2/consents/{encoded}").to_ascii_uppercase(),
+        "userId URL-encoded"
+    );
+}

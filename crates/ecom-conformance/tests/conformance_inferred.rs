@@ -775,3 +775,194 @@ async fn i21_magic_amount_fails_in_the_app() {
     assert_eq!(r.status, 200, "{}", r.describe());
     assert_eq!(ctx.operations(&q.order_id).await[0], "RESERVE");
 }
+
+// Beyond the checklist: other [INFERRED] rows.
+
+#[tokio::test]
+async fn ix_gateway_order_key_before_token_and_exact_bearer() {
+    let ctx = ctx().await;
+    let body = ctx.body(Kind::Regular);
+    // No key and no token: the key check comes first (format B).
+    let r = ctx
+        .api
+        .send(
+            ApiRequest::post("/ecomm/v2/payments")
+                .json(&body)
+                .without_auth()
+                .without_subscription_key(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 401, "{}", r.describe());
+    assert_eq!(
+        r.json()["statusCode"],
+        401,
+        "format B first: {}",
+        r.describe()
+    );
+    // `Bearer ` is required exactly (spec §1.3 CONFLICT, Sim choice).
+    let token = ctx.api.token().unwrap();
+    for auth in [format!("bearer {token}"), token.clone()] {
+        let r = ctx
+            .api
+            .send(
+                ApiRequest::post("/ecomm/v2/payments")
+                    .json(&ctx.body(Kind::Regular))
+                    .header("Authorization", auth),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status, 401, "{}", r.describe());
+    }
+}
+
+#[tokio::test]
+async fn ix_token_without_client_id_is_invalid_request() {
+    let ctx = ctx().await;
+    let r = ctx
+        .api
+        .send(
+            ApiRequest::post("/accesstoken/get")
+                .without_auth()
+                .header("client_secret", ctx.api.target().client_secret.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{}", r.describe());
+    assert_eq!(r.json()["error"], "invalid_request", "{}", r.describe());
+}
+
+#[tokio::test]
+async fn ix_userinfo_unknown_sub_is_404_and_foreign_sub_is_403() {
+    let ctx = ctx().await;
+    let r = ctx
+        .api
+        .userinfo("00000000-0000-4000-8000-000000000000")
+        .await
+        .unwrap();
+    assert_eq!(r.status, 404, "{}", r.describe());
+    let p = ctx.initiate(Kind::Profile).await;
+    let r = ctx
+        .api
+        .approve(&p.order_id, Some(&ctx.mobile()), Some(&p.token))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    let sub = ctx.details(&p.order_id).await["sub"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = need!(ctx.other.clone(), "needs a second merchant's credentials");
+    let other_api = common::merchant_api(&ctx, &other).await;
+    let r = other_api.userinfo(&sub).await.unwrap();
+    assert_eq!(r.status, 403, "{}", r.describe());
+    // After 168 h the data is no longer served.
+    let sim = need!(ctx.sim.as_ref(), "needs /__sim/clock");
+    sim.advance(169 * 3600).await.unwrap();
+    ctx.api.login().await.unwrap();
+    let r = ctx.api.userinfo(&sub).await.unwrap();
+    assert_eq!(r.status, 403, "{}", r.describe());
+}
+
+#[tokio::test]
+async fn ix_landing_page_rejects_an_unknown_phone() {
+    let ctx = ctx().await;
+    let sim = need!(
+        ctx.sim.as_ref(),
+        "the landing page is driven through /__sim"
+    );
+    let p = ctx.initiate(Kind::Regular).await;
+    let r = sim
+        .landing(&p.token, "phone", Some(json!({"phone": "99999999"})))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{r:?}");
+    let r = sim
+        .landing(&p.token, "phone", Some(json!({"phone": "1234"})))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400, "{r:?}");
+    assert_eq!(ctx.operations(&p.order_id).await, ["INITIATE"]);
+}
+
+#[tokio::test]
+async fn ix_express_cancel_callback_has_no_personal_data() {
+    let ctx = ctx().await;
+    let sim = need!(
+        ctx.sim.as_ref(),
+        "the simulated app is driven through /__sim"
+    );
+    let receiver = need!(ctx.receiver.as_ref(), "callbacks need a loopback receiver");
+    let p = ctx.initiate(Kind::Express).await;
+    assert_eq!(sim.app(&p.token, "cancel", None).await.unwrap().status, 200);
+    let cbs = receiver
+        .wait_for(
+            &format!("/cb/v2/payments/{}", p.order_id),
+            1,
+            Duration::from_secs(5),
+        )
+        .await;
+    let body = cbs[0].json();
+    assert_eq!(body["transactionInfo"]["status"], "CANCELLED", "{body}");
+    assert!(body.get("shippingDetails").is_none(), "{body}");
+    assert!(body.get("userDetails").is_none(), "{body}");
+    // The user reacted: the summary is there, all zeros.
+    let d = ctx.details(&p.order_id).await;
+    assert_eq!(summary(&d), [0, 0, 0, 0], "{d}");
+}
+
+#[tokio::test]
+async fn ix_qr_after_approval_is_order_timeout() {
+    let ctx = ctx().await;
+    let p = ctx.reserved(20000).await;
+    let r = ctx.api.qr(&p.url, "image/png").await.unwrap();
+    assert_eq!(r.status, 400, "{}", r.describe());
+    assert_eq!(r.json()["title"], "Order timeout", "{}", r.describe());
+}
+
+#[tokio::test]
+async fn ix_qr_msn_mismatch_answers_in_the_qr_error_format() {
+    // Spec §1.4 step 5 (MSN mismatch, [INFERRED] 403) also guards /qr/v1, but the QR API's
+    // errors are `QrErrorResponse` (qr-swagger.yaml), not eCom's error array: `send` checks
+    // the body against the QR file.
+    let ctx = ctx().await;
+    let p = ctx.initiate(Kind::Regular).await;
+    let r = ctx
+        .api
+        .send(
+            ApiRequest::post("/qr/v1")
+                .header("Accept", "image/png")
+                .header("Merchant-Serial-Number", "999999")
+                .json(&json!({ "url": p.url })),
+        )
+        .await
+        .unwrap();
+    assert!((400..500).contains(&r.status), "{}", r.describe());
+}
+
+#[tokio::test]
+async fn ix_userinfo_msn_mismatch_answers_in_the_userinfo_error_format() {
+    // As above for Userinfo: its errors are format E (`UserinfoError`) or gateway bodies.
+    let ctx = ctx().await;
+    let p = ctx.initiate(Kind::Profile).await;
+    let r = ctx
+        .api
+        .approve(&p.order_id, Some(&ctx.mobile()), Some(&p.token))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    let sub = ctx.details(&p.order_id).await["sub"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = ctx
+        .api
+        .send(
+            ApiRequest::get(format!("/vipps-userinfo-api/userinfo/{sub}"))
+                .without_subscription_key()
+                .header("Merchant-Serial-Number", "999999"),
+        )
+        .await
+        .unwrap();
+    assert!((400..500).contains(&r.status), "{}", r.describe());
+}

@@ -4,7 +4,9 @@
 //! the sandbox's `Router` in-process (`tower::ServiceExt::oneshot`, no sockets, so it stays fast
 //! on 2 cores): mutations of a valid Postman body (wrong types, missing and extra fields, huge
 //! strings, deep nesting), truncated JSON, invalid UTF-8 and raw bytes, sometimes with a wrong
-//! or missing `Content-Type`. The GET endpoints get random path segments. Every response must
+//! or missing `Content-Type`, and one case in seven with a standard header (`X-Request-Id`,
+//! `Accept`, `Authorization`, ...) replaced by a random value. The GET endpoints get random
+//! path segments. Every response must
 //!
 //! - come back at all (a panic in a handler fails the test),
 //! - have a documented status (spec §3.8: 200, 400, 401, 403, 404, 409, 429, 500; §1.4: 405,
@@ -69,6 +71,27 @@ fn key() -> impl Strategy<Value = String> {
         .prop_map(str::to_owned),
         1 => text(12),
     ]
+}
+
+/// One standard header replaced by a random printable value (or a classic bad one).
+fn header() -> impl Strategy<Value = (&'static str, String)> {
+    let name = proptest::sample::select(vec![
+        "X-Request-Id",
+        "Accept",
+        "Merchant-Serial-Number",
+        "Authorization",
+        "Ocp-Apim-Subscription-Key",
+        "Content-Type",
+    ]);
+    let value = prop_oneof![
+        3 => proptest::collection::vec(proptest::char::range(' ', '~'), 0..60)
+            .prop_map(String::from_iter),
+        1 => Just("k".repeat(41)),
+        1 => Just("Bearer ".to_owned()),
+        1 => Just("application/json;charset=UTF-8".to_owned()),
+        1 => Just("image/*".to_owned()),
+    ];
+    (name, value)
 }
 
 fn leaf() -> impl Strategy<Value = Value> {
@@ -230,6 +253,7 @@ impl Harness {
         body: Option<&Payload>,
         content_type: Option<&str>,
         auth: bool,
+        extra: Option<&(&'static str, String)>,
     ) -> (u16, Vec<u8>) {
         let mut req = Request::builder()
             .method(method)
@@ -251,12 +275,13 @@ impl Harness {
             Some(Payload::Json(v)) => v.to_string().into_bytes(),
             Some(Payload::Raw(b)) => b.clone(),
         };
-        let resp = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::from(bytes)).unwrap())
-            .await
-            .unwrap();
+        let mut request = req.body(Body::from(bytes)).unwrap();
+        if let Some((name, value)) = extra {
+            if let Ok(v) = axum::http::HeaderValue::from_str(value) {
+                request.headers_mut().insert(*name, v);
+            }
+        }
+        let resp = self.router.clone().oneshot(request).await.unwrap();
         let status = resp.status().as_u16();
         let body = resp
             .into_body()
@@ -309,7 +334,9 @@ async fn harness() -> Harness {
         order: String::new(),
         landing_url: String::new(),
     };
-    let (status, body) = h.call("POST", "/accesstoken/get", None, None, false).await;
+    let (status, body) = h
+        .call("POST", "/accesstoken/get", None, None, false, None)
+        .await;
     assert_eq!(status, 200, "token: {}", String::from_utf8_lossy(&body));
     let v: Value = serde_json::from_slice(&body).unwrap();
     h.token = v["access_token"].as_str().unwrap().to_owned();
@@ -328,6 +355,7 @@ async fn harness() -> Harness {
             Some(&Payload::Json(init)),
             Some("application/json"),
             true,
+            None,
         )
         .await;
     assert_eq!(status, 200, "initiate: {}", String::from_utf8_lossy(&body));
@@ -342,6 +370,7 @@ async fn harness() -> Harness {
             Some(&Payload::Json(approve)),
             Some("application/json"),
             true,
+            None,
         )
         .await;
     assert_eq!(status, 200, "approve: {}", String::from_utf8_lossy(&body));
@@ -402,6 +431,8 @@ fn fuzz_every_endpoint() {
         ("POST", "/qr/v1".into(), json!({"url": h.landing_url})),
     ];
     let mut total = 0u64;
+    // Every endpoint runs even if an earlier one failed, so one report shows all problems.
+    let mut failures: Vec<String> = Vec::new();
     let by_status = std::cell::RefCell::new(std::collections::BTreeMap::<u16, u64>::new());
     for (method, path, seed) in endpoints {
         let mut runner = TestRunner::new(Config {
@@ -417,11 +448,13 @@ fn fuzz_every_endpoint() {
                 1 => Just(None),
                 1 => Just(Some("text/plain")),
             ],
+            prop_oneof![6 => Just(None), 1 => header().prop_map(Some)],
         );
         let n = std::cell::Cell::new(0u64);
-        let result = runner.run(&strategy, |(body, ct)| {
+        let result = runner.run(&strategy, |(body, ct, extra)| {
             n.set(n.get() + 1);
-            let (status, resp) = rt.block_on(h.call(method, &path, Some(&body), ct, true));
+            let (status, resp) =
+                rt.block_on(h.call(method, &path, Some(&body), ct, true, extra.as_ref()));
             *by_status.borrow_mut().entry(status).or_default() += 1;
             h.judge(method, &path, status, &resp)?;
             if n.get().is_multiple_of(500) {
@@ -431,6 +464,7 @@ fn fuzz_every_endpoint() {
                     None,
                     None,
                     true,
+                    None,
                 ));
                 prop_assert_eq!(s, 200, "still answering: {}", String::from_utf8_lossy(&b));
                 h.judge("GET", "/ecomm/v2/payments/x/details", s, &b)?;
@@ -439,7 +473,7 @@ fn fuzz_every_endpoint() {
         });
         total += n.get();
         if let Err(e) = result {
-            panic!("{method} {path}: {e}");
+            failures.push(format!("{method} {path}: {e}"));
         }
         eprintln!("fuzz: {method} {path}: {} cases", n.get());
     }
@@ -450,30 +484,38 @@ fn fuzz_every_endpoint() {
         ..Config::default()
     });
     let n = std::cell::Cell::new(0u64);
-    let result = runner.run(&(text(60), 0usize..3), |(seg, which)| {
-        n.set(n.get() + 1);
-        let enc: String = seg
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b == b'-' {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
-        let path = match which {
-            0 => format!("/ecomm/v2/payments/{enc}/details"),
-            1 => format!("/ecomm/v2/payments/{enc}/status"),
-            _ => format!("/vipps-userinfo-api/userinfo/{enc}"),
-        };
-        let (status, resp) = rt.block_on(h.call("GET", &path, None, None, true));
-        *by_status.borrow_mut().entry(status).or_default() += 1;
-        h.judge("GET", &path, status, &resp)
-    });
+    let result = runner.run(
+        &(
+            text(60),
+            0usize..3,
+            prop_oneof![6 => Just(None), 1 => header().prop_map(Some)],
+        ),
+        |(seg, which, extra)| {
+            n.set(n.get() + 1);
+            let enc: String = seg
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b == b'-' {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            let path = match which {
+                0 => format!("/ecomm/v2/payments/{enc}/details"),
+                1 => format!("/ecomm/v2/payments/{enc}/status"),
+                _ => format!("/vipps-userinfo-api/userinfo/{enc}"),
+            };
+            let (status, resp) =
+                rt.block_on(h.call("GET", &path, None, None, true, extra.as_ref()));
+            *by_status.borrow_mut().entry(status).or_default() += 1;
+            h.judge("GET", &path, status, &resp)
+        },
+    );
     total += n.get();
     if let Err(e) = result {
-        panic!("GET segments: {e}");
+        failures.push(format!("GET segments: {e}"));
     }
     eprintln!("fuzz: GET details/status/userinfo: {} cases", n.get());
 
@@ -497,9 +539,18 @@ fn fuzz_every_endpoint() {
         let r = api.initiate(&body).await.unwrap();
         assert_eq!(r.status, 200, "{}", r.describe());
     });
-    eprintln!(
+    // Straight to stderr, past the test harness's capture: the count is the point.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "fuzz: {total} cases in all; statuses seen: {:?}; real-HTTP liveness ok",
         by_status.borrow()
     );
     assert!(total >= 10_000 || cases() < 10_000);
+    assert!(
+        failures.is_empty(),
+        "{} endpoint(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

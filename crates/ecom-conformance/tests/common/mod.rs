@@ -17,6 +17,10 @@ use tokio::sync::oneshot;
 
 /// A second regular merchant the tests add to the sandbox ("another MSN").
 pub const OTHER_MSN: &str = "654321";
+/// A direct-capture merchant, whitelisted for skipLandingPage and nin.
+pub const DIRECT_MSN: &str = "765432";
+/// A login-only sales unit (no payments: error 97).
+pub const LOGIN_ONLY_MSN: &str = "876543";
 /// A test user the tests add who has never approved in the app (force approve → 1082).
 pub const UNVERIFIED_PHONE: &str = "40000001";
 
@@ -30,6 +34,10 @@ pub struct Ctx {
     pub receiver: Option<Receiver>,
     /// Credentials of a second merchant, when known.
     pub other: Option<Target>,
+    /// Credentials of a direct-capture merchant (skipLandingPage and nin allowed), when known.
+    pub direct: Option<Target>,
+    /// Credentials of a login-only sales unit, when known.
+    pub login_only: Option<Target>,
     _stop: Option<oneshot::Sender<()>>,
 }
 
@@ -50,6 +58,44 @@ fn other_merchant() -> MerchantConfig {
         skip_landing_page: false,
         nin_allowed: false,
         payments_allowed: true,
+    }
+}
+
+fn direct_merchant() -> MerchantConfig {
+    MerchantConfig {
+        msn: DIRECT_MSN.into(),
+        name: "Direct Test Kiosk".into(),
+        client_id: "0d6f4c2a-2222-4e3b-9a55-2b7c9d0e1f05".into(),
+        client_secret: "conformance-direct-secret".into(),
+        subscription_key: "4d5e6f708192a3b4c5d6e7f8091a2b35".into(),
+        direct_capture: true,
+        skip_landing_page: true,
+        nin_allowed: true,
+        payments_allowed: true,
+    }
+}
+
+fn login_only_merchant() -> MerchantConfig {
+    MerchantConfig {
+        msn: LOGIN_ONLY_MSN.into(),
+        name: "Login Test Unit".into(),
+        client_id: "0d6f4c2a-3333-4e3b-9a55-2b7c9d0e1f06".into(),
+        client_secret: "conformance-login-secret".into(),
+        subscription_key: "5e6f708192a3b4c5d6e7f8091a2b3c46".into(),
+        direct_capture: false,
+        skip_landing_page: false,
+        nin_allowed: false,
+        payments_allowed: false,
+    }
+}
+
+fn target_of(m: MerchantConfig, base: &str) -> Target {
+    Target {
+        client_id: m.client_id,
+        client_secret: m.client_secret,
+        subscription_key: m.subscription_key,
+        msn: m.msn,
+        ..Target::demo(base)
     }
 }
 
@@ -87,6 +133,8 @@ pub async fn ctx_with(tweak: impl FnOnce(&mut SandboxConfig)) -> Ctx {
             sim,
             receiver,
             other: None,
+            direct: None,
+            login_only: None,
             _stop: None,
         };
     }
@@ -98,6 +146,8 @@ pub async fn ctx_with(tweak: impl FnOnce(&mut SandboxConfig)) -> Ctx {
         ..SandboxConfig::default()
     };
     config.merchants.push(other_merchant());
+    config.merchants.push(direct_merchant());
+    config.merchants.push(login_only_merchant());
     let first = config.users[0].clone();
     config.users.push(unverified_user(&first));
     tweak(&mut config);
@@ -112,19 +162,14 @@ pub async fn ctx_with(tweak: impl FnOnce(&mut SandboxConfig)) -> Ctx {
     let target = Target::demo(&base);
     let api = Api::new(target, schemas()).unwrap();
     api.login().await.unwrap();
-    let other = other_merchant();
-    let other = Target {
-        client_id: other.client_id,
-        client_secret: other.client_secret,
-        subscription_key: other.subscription_key,
-        msn: other.msn,
-        ..Target::demo(&base)
-    };
+    let other = target_of(other_merchant(), &base);
     Ctx {
         sim: Some(Sim::new(api.http().clone(), &base)),
         api,
         receiver: Some(Receiver::start().await.unwrap()),
         other: Some(other),
+        direct: Some(target_of(direct_merchant(), &base)),
+        login_only: Some(target_of(login_only_merchant(), &base)),
         _stop: Some(stop),
     }
 }
@@ -275,4 +320,18 @@ pub async fn submit_phone(ctx: &Ctx, p: &Initiated, phone: &str) {
         .await
         .unwrap();
     assert_eq!(r.status, 200, "landing phone: {r:?}");
+}
+
+/// A logged-in client for `target` on the same server.
+pub async fn merchant_api(ctx: &Ctx, target: &Target) -> Api {
+    let api = ctx.api.for_merchant(target.clone());
+    api.login().await.unwrap();
+    api
+}
+
+/// The Postman regular body for merchant `msn`.
+pub fn body_for(ctx: &Ctx, msn: &str) -> Value {
+    let mut body = ctx.body(Kind::Regular);
+    body["merchantInfo"]["merchantSerialNumber"] = msn.into();
+    body
 }
