@@ -1,6 +1,7 @@
 //! The only user of the HTTP client: sends requests built by `ecom_core` through the proxy.
 
 use ecom_core::explain::{explain, Explanation, PROXY_ERROR_HEADER};
+use ecom_core::proxy::ProxyInfo;
 use ecom_core::request::{ApiRequest, Method};
 use ecom_core::settings::Settings;
 use ecom_core::token::{access_token_request, AccessToken};
@@ -28,6 +29,9 @@ pub struct ApiResponse {
     /// For error statuses: what the error means and the usual fix.
     pub explanation: Option<Explanation>,
 }
+
+/// The header that carries the proxy's access token, when the proxy requires one.
+pub const PROXY_TOKEN_HEADER: &str = "X-Proxy-Token";
 
 fn now_millis() -> f64 {
     web_sys::window()
@@ -88,7 +92,42 @@ pub fn check_settings(settings: &Settings) -> Result<(), AppError> {
 /// As [`send`], plus [`AppError::Invalid`] for settings that cannot be sent.
 pub async fn send_with(request: &ApiRequest, settings: &Settings) -> Result<ApiResponse, AppError> {
     check_settings(settings)?;
-    send(request, &url_for(request, settings), &proxy_base(settings)).await
+    send(
+        request,
+        &url_for(request, settings),
+        &proxy_base(settings),
+        &settings.proxy_token,
+    )
+    .await
+}
+
+/// Asks the proxy what it serves (`GET /__proxy/info`).
+///
+/// # Errors
+/// [`AppError::ProxyUnreachable`] when it does not answer, [`AppError::Body`] when the answer
+/// is not the proxy's info (for example another server at that URL).
+pub async fn proxy_info(settings: &Settings) -> Result<ProxyInfo, AppError> {
+    let base = proxy_base(settings);
+    let request = ApiRequest {
+        method: Method::Get,
+        path: "/__proxy/info".to_owned(),
+        headers: Vec::new(),
+        body: None,
+    };
+    let response = send(
+        &request,
+        &format!("{base}/__proxy/info"),
+        &base,
+        &settings.proxy_token,
+    )
+    .await?;
+    if response.status != 200 {
+        return Err(AppError::Body(format!(
+            "{base}/__proxy/info answered HTTP {}; is this the eCom Playground proxy?",
+            response.status
+        )));
+    }
+    ProxyInfo::parse(&response.body).map_err(|e| AppError::Body(e.to_string()))
 }
 
 /// Gets an access token; the token is `Some` when the call succeeded.
@@ -111,7 +150,8 @@ pub async fn fetch_token(
     Ok((response, Some(token)))
 }
 
-/// Sends `request` to `url` (the proxy URL for the chosen environment).
+/// Sends `request` to `url` (the proxy URL for the chosen environment), with the proxy's
+/// access token when one is set.
 ///
 /// # Errors
 /// [`AppError::ProxyUnreachable`] when no response arrived, [`AppError::Body`] when the
@@ -120,6 +160,7 @@ pub async fn send(
     request: &ApiRequest,
     url: &str,
     proxy_base: &str,
+    proxy_token: &str,
 ) -> Result<ApiResponse, AppError> {
     let method = match request.method {
         Method::Get => HttpMethod::GET,
@@ -129,6 +170,9 @@ pub async fn send(
     let mut builder = RequestBuilder::new(url).method(method);
     for header in &request.headers {
         builder = builder.header(&header.name, &header.value);
+    }
+    if !proxy_token.is_empty() {
+        builder = builder.header(PROXY_TOKEN_HEADER, proxy_token);
     }
     let prepared = match &request.body {
         Some(body) => builder.body(body.clone()),

@@ -16,6 +16,8 @@ use leptos::prelude::*;
 
 use components::approve_step::ApproveStep;
 use components::details_step::DetailsStep;
+use components::history_panel::HistoryPanel;
+use components::import_panel::ImportPanel;
 use components::initiate_step::InitiateStep;
 use components::operations_step::OperationsStep;
 use components::qr_step::QrStep;
@@ -23,6 +25,7 @@ use components::settings_panel::SettingsPanel;
 use components::token_step::TokenStep;
 use components::userinfo_step::UserinfoStep;
 use components::vars_panel::VarsPanel;
+use state::history::HistoryCtx;
 use state::session::SessionCtx;
 use state::settings::SettingsCtx;
 
@@ -31,6 +34,7 @@ use state::settings::SettingsCtx;
 pub fn App() -> impl IntoView {
     let settings = SettingsCtx::provide();
     SessionCtx::provide();
+    HistoryCtx::provide();
     let env = move || settings.settings.with(|s| s.environment);
     view! {
         <header class="top">
@@ -51,6 +55,8 @@ pub fn App() -> impl IntoView {
             <div class="side">
                 <SettingsPanel />
                 <VarsPanel />
+                <ImportPanel />
+                <HistoryPanel />
             </div>
             <div class="steps">
                 <TokenStep />

@@ -58,7 +58,7 @@ pub fn DetailsStep() -> impl IntoView {
                         <dt>"Left to capture"</dt><dd>{format_nok(summary.remaining_amount_to_capture)}</dd>
                         <dt>"Refunded"</dt><dd data-testid="refunded">{format_nok(summary.refunded_amount)}</dd>
                     </dl>
-                    <ul class="next-ops" aria-label="Valid next operations">{ops.to_vec()}</ul>
+                    <ul class="next-ops" aria-label="Valid next operations">{ops.into_iter().collect_view()}</ul>
                     <ol class="log" aria-label="Transaction log, oldest first">
                         {d.transaction_log_history
                             .iter()

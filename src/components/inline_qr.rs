@@ -1,20 +1,6 @@
-//! The landing-page URL as a QR code, drawn in the browser with the `qrcode` crate.
+//! The landing-page URL as a QR code, drawn in the browser by `ecom_core::qr`.
 
 use leptos::prelude::*;
-use qrcode::render::svg;
-use qrcode::QrCode;
-
-/// Renders `url` as an SVG QR code, or says why it cannot.
-pub fn qr_svg(url: &str) -> Result<String, String> {
-    let code = QrCode::new(url.as_bytes())
-        .map_err(|e| format!("this URL cannot be drawn as a QR code: {e}"))?;
-    Ok(code
-        .render::<svg::Color>()
-        .min_dimensions(200, 200)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .build())
-}
 
 /// The QR code of the landing-page URL, with an SVG download.
 #[component]
@@ -23,7 +9,7 @@ pub fn InlineQr(
     #[prop(into)]
     url: Signal<String>,
 ) -> impl IntoView {
-    let svg = Memo::new(move |_| url.with(|u| qr_svg(u)));
+    let svg = Memo::new(move |_| url.with(|u| ecom_core::qr::svg(u)));
     view! {
         <figure class="qr" data-testid="inline-qr">
             {move || match svg.get() {

@@ -2,8 +2,11 @@
 //! [`crate::api`], and state lives in [`crate::state`].
 
 pub mod approve_step;
+pub mod curl_view;
 pub mod details_step;
 pub mod field;
+pub mod history_panel;
+pub mod import_panel;
 pub mod initiate_step;
 pub mod inline_qr;
 pub mod operations_step;

@@ -3,6 +3,7 @@
 use ecom_core::payment;
 use leptos::prelude::*;
 
+use crate::api::ApiResponse;
 use crate::components::field::{CheckField, TextField};
 use crate::components::send_panel::SendPanel;
 use crate::state::session::{now_millis, SessionCtx};
@@ -80,10 +81,25 @@ pub fn OperationsStep() -> impl IntoView {
             ),
         })
     });
+    // A fresh key for every new capture or refund; the last one stays at hand to show what a
+    // retry with the same key does.
+    let last_key: RwSignal<Option<String>> = RwSignal::new(None);
+    let on_response = Callback::new(move |_response: ApiResponse| {
+        let op = op.get_untracked();
+        if op != Op::Cancel {
+            last_key.set(Some(request_id.get_untracked()));
+            request_id.set(fresh_key(if op == Op::Refund {
+                "refund"
+            } else {
+                "capture"
+            }));
+        }
+    });
     let choose = move |next: Op, prefix: &'static str, default_text: &'static str| {
         op.set(next);
         text.set(default_text.to_owned());
         request_id.set(fresh_key(prefix));
+        last_key.set(None);
     };
 
     view! {
@@ -112,9 +128,18 @@ pub fn OperationsStep() -> impl IntoView {
                         "New key"
                     </button>
                 </div>
-                <p class="hint">"Send twice with the same key to see idempotency: the second call changes nothing and returns the first result."</p>
+                {move || last_key.get().map(|key| view! {
+                    <p class="hint">
+                        "A new key was made for the next operation. "
+                        <button type="button" class="secondary" data-testid="op-retry-same-key"
+                            on:click=move |_| request_id.set(key.clone())>
+                            "Retry with the same key"
+                        </button>
+                        " to see idempotency: the API changes nothing and returns the first result."
+                    </p>
+                })}
             </Show>
-            <SendPanel request=request label="Send" testid="operation" />
+            <SendPanel request=request label="Send" testid="operation" on_response=on_response />
         </section>
     }
 }

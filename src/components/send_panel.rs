@@ -1,13 +1,16 @@
 //! The part every step shares: the request preview (with raw JSON editing), Send with
 //! progress, the automatic access token, and the response.
 
-use ecom_core::request::ApiRequest;
+use ecom_core::request::{ApiRequest, Header};
+use ecom_core::token::access_token_request;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiResponse};
+use crate::components::curl_view::CurlView;
 use crate::components::request_view::RequestView;
 use crate::components::response_view::ResponseView;
 use crate::error::AppError;
+use crate::state::history::HistoryCtx;
 use crate::state::session::SessionCtx;
 use crate::state::settings::SettingsCtx;
 
@@ -37,6 +40,7 @@ pub fn SendPanel(
 ) -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
+    let history = expect_context::<HistoryCtx>();
     let raw: RwSignal<Option<String>> = RwSignal::new(None);
     let effective = Signal::derive(move || {
         request.get().map(|mut r| {
@@ -57,7 +61,17 @@ pub fn SendPanel(
                     let token = match session.valid_token() {
                         Some(token) => token,
                         None => {
-                            let (response, token) = api::fetch_token(&settings).await?;
+                            let fetched = api::fetch_token(&settings).await;
+                            if !matches!(fetched, Err(AppError::Invalid(_))) {
+                                let token_request =
+                                    access_token_request(settings.active_credentials());
+                                history.record(
+                                    &token_request,
+                                    settings.environment,
+                                    fetched.as_ref().map(|(r, _)| r),
+                                );
+                            }
+                            let (response, token) = fetched?;
                             let Some(token) = token else {
                                 return Ok((
                                     response,
@@ -71,7 +85,12 @@ pub fn SendPanel(
                     };
                     request = authorize(request, &token);
                 }
-                let response = api::send_with(&request, &settings).await?;
+                let result = api::send_with(&request, &settings).await;
+                // Calls refused before sending (a malformed field) were never made: not history.
+                if !matches!(result, Err(AppError::Invalid(_))) {
+                    history.record(&request, settings.environment, result.as_ref());
+                }
+                let response = result?;
                 if let Some(callback) = on_response {
                     callback.run(response.clone());
                 }
@@ -87,6 +106,20 @@ pub fn SendPanel(
         })
     });
     let preview_request = Signal::derive(move || effective.get().ok());
+    // The curl export uses the current token and the proxy token, masked unless revealed.
+    let curl_request = Signal::derive(move || {
+        let token = session.token.get().map(|t| t.token).unwrap_or_default();
+        preview_request.get().map(|r| {
+            let mut r = authorize(r, &token);
+            settings.with(|s| {
+                if !s.proxy_token.is_empty() {
+                    r.headers
+                        .push(Header::secret(api::PROXY_TOKEN_HEADER, &s.proxy_token));
+                }
+            });
+            r
+        })
+    });
     let can_edit = move || request.with(|r| r.as_ref().is_ok_and(|r| r.body.is_some()));
 
     view! {
@@ -122,6 +155,7 @@ pub fn SendPanel(
                     />
                 </details>
             </Show>
+            <CurlView request=curl_request url=url />
             <button
                 type="button"
                 class="primary"

@@ -5,10 +5,11 @@ use ecom_core::validate::{self, Field};
 use ecom_core::Environment;
 use leptos::prelude::*;
 
-use crate::state::settings::SettingsCtx;
+use crate::api;
+use crate::state::settings::{forget_everything, SettingsCtx};
 
-/// The environments the switch offers. Production waits for the proxy to say it is enabled.
-const OFFERED: [Environment; 2] = [Environment::Sandbox, Environment::Mt];
+/// What the switch offers before the proxy has said what it serves.
+const FALLBACK_OFFER: [Environment; 2] = [Environment::Sandbox, Environment::Mt];
 
 /// The Settings panel.
 #[component]
@@ -17,6 +18,48 @@ pub fn SettingsPanel() -> impl IntoView {
     let settings = ctx.settings;
     let proxy_error =
         move || settings.with(|s| validate::proxy_url(&s.proxy_url).err().map(|e| e.message));
+    // Ask the proxy what it serves whenever its address or token changes.
+    let proxy_key =
+        Memo::new(move |_| settings.with(|s| (s.proxy_url.clone(), s.proxy_token.clone())));
+    let info = LocalResource::new(move || {
+        proxy_key.track();
+        let settings = settings.get_untracked();
+        async move { api::proxy_info(&settings).await }
+    });
+    let offered = move || {
+        let mut envs = match info.get() {
+            Some(Ok(info)) => info.environments(),
+            _ => FALLBACK_OFFER.to_vec(),
+        };
+        let current = settings.with(|s| s.environment);
+        if !envs.contains(&current) {
+            envs.push(current);
+        }
+        envs
+    };
+    let proxy_status = move || match info.get() {
+        None => "Asking the proxy what it serves…".to_owned(),
+        Some(Ok(info)) => {
+            let names: Vec<&str> = info
+                .environments()
+                .into_iter()
+                .map(Environment::label)
+                .collect();
+            format!("Proxy reachable; it serves: {}.", names.join(", "))
+        }
+        Some(Err(e)) => e.to_string(),
+    };
+    let forget = move |_| {
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message("Forget all settings, credentials, session variables and history stored by the eCom Playground in this browser?").ok())
+            .unwrap_or(false);
+        if confirmed {
+            forget_everything();
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        }
+    };
 
     view! {
         <section class="panel settings" aria-labelledby="settings-title" data-testid="settings">
@@ -33,7 +76,7 @@ pub fn SettingsPanel() -> impl IntoView {
                         }
                     }
                 >
-                    {OFFERED
+                    {move || offered()
                         .into_iter()
                         .map(|env| {
                             view! {
@@ -63,6 +106,7 @@ pub fn SettingsPanel() -> impl IntoView {
                     aria-describedby="field-proxy-error"
                 />
                 <p class="field-error" id="field-proxy-error" role="status">{proxy_error}</p>
+                <p class="hint" data-testid="proxy-status" role="status">{proxy_status}</p>
             </div>
             <CredentialField label="client_id" field=Field::ClientId secret=false get=|c| &c.client_id get_mut=|c| &mut c.client_id />
             <CredentialField label="client_secret" field=Field::ClientSecret secret=true get=|c| &c.client_secret get_mut=|c| &mut c.client_secret />
@@ -79,6 +123,27 @@ pub fn SettingsPanel() -> impl IntoView {
                     "Restore the sandbox demo credentials"
                 </button>
             </Show>
+            <ProxyTokenField />
+            <div class="check">
+                <input
+                    id="field-remember"
+                    data-testid="remember-secrets"
+                    type="checkbox"
+                    prop:checked=move || settings.with(|s| s.remember_secrets)
+                    on:change=move |ev| settings.update(|s| s.remember_secrets = event_target_checked(&ev))
+                />
+                <label for="field-remember">"Remember secrets on this device"</label>
+            </div>
+            <p class="hint">
+                {move || if settings.with(|s| s.remember_secrets) {
+                    "Secrets are kept in this browser's local storage."
+                } else {
+                    "Secrets are kept for this tab only and are gone when it closes."
+                }}
+            </p>
+            <button type="button" class="secondary danger" data-testid="forget-everything" on:click=forget>
+                "Forget everything"
+            </button>
             <p class="field-error" role="alert">{move || ctx.save_error.get()}</p>
         </section>
     }
@@ -148,6 +213,38 @@ fn CredentialField(
                     })}
             </div>
             <p class="field-error" id=error_id role="status">{error}</p>
+        </div>
+    }
+}
+
+/// The proxy's access token, for a proxy that requires one.
+#[component]
+fn ProxyTokenField() -> impl IntoView {
+    let settings = expect_context::<SettingsCtx>().settings;
+    let revealed = RwSignal::new(false);
+    view! {
+        <div class="field">
+            <label for="field-proxy-token">"Proxy access token (only if the proxy requires one)"</label>
+            <div class="input-row">
+                <input
+                    id="field-proxy-token"
+                    data-testid="proxy-token"
+                    type=move || if revealed.get() { "text" } else { "password" }
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || settings.with(|s| s.proxy_token.clone())
+                    on:input=move |ev| settings.update(|s| s.proxy_token = event_target_value(&ev))
+                />
+                <button
+                    type="button"
+                    class="reveal"
+                    aria-pressed=move || revealed.get().to_string()
+                    aria-label="Show the proxy access token"
+                    on:click=move |_| revealed.update(|r| *r = !*r)
+                >
+                    {move || if revealed.get() { "Hide" } else { "Show" }}
+                </button>
+            </div>
         </div>
     }
 }

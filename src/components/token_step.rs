@@ -10,6 +10,7 @@ use crate::api;
 use crate::components::request_view::RequestView;
 use crate::components::response_view::ResponseView;
 use crate::error::AppError;
+use crate::state::history::HistoryCtx;
 use crate::state::session::{now_seconds, SessionCtx};
 use crate::state::settings::SettingsCtx;
 
@@ -18,6 +19,7 @@ use crate::state::settings::SettingsCtx;
 pub fn TokenStep() -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
+    let history = expect_context::<HistoryCtx>();
     let request =
         Signal::derive(move || settings.with(|s| access_token_request(s.active_credentials())));
     let url = Signal::derive(move || request.with(|r| settings.with(|s| api::url_for(r, s))));
@@ -25,7 +27,16 @@ pub fn TokenStep() -> impl IntoView {
     let send = Action::new_local(move |(): &()| {
         let settings = settings.get_untracked();
         async move {
-            let (response, token) = api::fetch_token(&settings).await?;
+            let fetched = api::fetch_token(&settings).await;
+            if !matches!(fetched, Err(AppError::Invalid(_))) {
+                let token_request = access_token_request(settings.active_credentials());
+                history.record(
+                    &token_request,
+                    settings.environment,
+                    fetched.as_ref().map(|(r, _)| r),
+                );
+            }
+            let (response, token) = fetched?;
             if token.is_some() {
                 session.token.set(token);
             }

@@ -49,7 +49,12 @@ impl SessionCtx {
             token: RwSignal::new(None),
             vars: RwSignal::new(saved),
         };
-        Effect::new(move |_| {
+        // The first run only subscribes: opening the page writes nothing.
+        Effect::new(move |first_run_done: Option<()>| {
+            ctx.vars.track();
+            if first_run_done.is_none() {
+                return;
+            }
             let raw = ctx
                 .vars
                 .with(|v| serde_json::to_string(v).expect("plain strings serialise"));

@@ -9,6 +9,59 @@ pub fn local_storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// The tab's session storage: what is kept only until the tab closes.
+pub fn session_storage() -> Option<Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Reads settings: the tab's session storage first (where settings with secrets live when
+/// the user chose not to remember them), then local storage.
+pub fn load_all(local: Option<&Storage>, session: Option<&Storage>) -> Loaded {
+    let in_session = session
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .is_some();
+    if in_session {
+        load(session)
+    } else {
+        load(local)
+    }
+}
+
+/// Saves settings where the user wants them: everything in local storage, or, when secrets
+/// are not to be remembered, everything but the secrets there and the whole in the tab.
+///
+/// # Errors
+/// As [`save`].
+pub fn persist(
+    local: Option<&Storage>,
+    session: Option<&Storage>,
+    settings: &Settings,
+) -> Result<(), String> {
+    if settings.remember_secrets {
+        if let Some(session) = session {
+            // Nothing to keep there any more; a failure leaves a stale copy the next save fixes.
+            let _ = session.remove_item(STORAGE_KEY);
+        }
+        save(local, settings)
+    } else {
+        save(local, &settings.without_secrets())?;
+        save(session, settings)
+    }
+}
+
+/// Removes everything the playground stored in this browser, local and session storage.
+pub fn forget_everything() {
+    for storage in [local_storage(), session_storage()].into_iter().flatten() {
+        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|k| k.starts_with("ecom-playground."))
+            .collect();
+        for key in keys {
+            let _ = storage.remove_item(&key);
+        }
+    }
+}
+
 /// Reads settings from `storage`. An unreadable value is copied to [`BACKUP_KEY`] before the
 /// defaults are used, so nothing the user had is lost.
 pub fn load(storage: Option<&Storage>) -> Loaded {
@@ -48,18 +101,29 @@ pub struct SettingsCtx {
 impl SettingsCtx {
     /// Loads settings from local storage and keeps them saved on every change.
     pub fn provide() -> SettingsCtx {
-        let storage = local_storage();
-        let loaded = load(storage.as_ref());
+        let loaded = load_all(local_storage().as_ref(), session_storage().as_ref());
         let ctx = SettingsCtx {
             settings: RwSignal::new(loaded.settings),
             reset_notice: RwSignal::new(loaded.reset.map(|r| r.message)),
             save_error: RwSignal::new(None),
         };
-        // The first run writes the loaded value back (harmless, and it replaces a corrupt one
-        // only after it was backed up by `load`).
-        Effect::new(move |_| {
-            let result = ctx.settings.with(|s| save(local_storage().as_ref(), s));
+        // A reset replaces the unreadable value (already backed up by `load`) at once, so the
+        // notice shows once. Otherwise storage is written only on changes: the effect's first
+        // run only subscribes, so opening the page never overwrites what another tab saved.
+        if ctx.reset_notice.with_untracked(Option::is_some) {
+            let result = ctx.settings.with_untracked(|s| {
+                persist(local_storage().as_ref(), session_storage().as_ref(), s)
+            });
             ctx.save_error.set(result.err());
+        }
+        Effect::new(move |first_run_done: Option<()>| {
+            ctx.settings.track();
+            if first_run_done.is_some() {
+                let result = ctx
+                    .settings
+                    .with(|s| persist(local_storage().as_ref(), session_storage().as_ref(), s));
+                ctx.save_error.set(result.err());
+            }
         });
         provide_context(ctx);
         ctx

@@ -55,6 +55,12 @@ test('regular payment: initiate, approve, capture part, refund, with the timelin
   assert.match(await page.getByTestId('payment-state').innerText(), /Reserved/);
   assert.equal(await page.getByTestId('captured').innerText(), '100.00 kr');
 
+  // A retry with the same X-Request-Id is an idempotent replay: 200, nothing captured twice.
+  await page.getByTestId('op-retry-same-key').click();
+  assert.equal(await send(page, 'operation'), '200 OK');
+  assert.equal(await send(page, 'details'), '200 OK');
+  assert.equal(await page.getByTestId('captured').innerText(), '100.00 kr');
+
   await page.getByTestId('op-refund').click();
   await page.getByTestId('op-amount').fill('');
   assert.equal(await send(page, 'operation'), '200 OK');

@@ -8,18 +8,28 @@
 //! - [`request`]: API calls as plain data (method, path, headers, body), secrets marked.
 //! - [`token`]: the Access Token API request and response.
 //! - [`payment`]: request builders for the eCom endpoints, amounts, order ids, landing-page tokens.
+//! - [`proxy`]: the proxy's self-description and the environments it offers.
+//! - [`qr`]: QR codes of landing-page URLs, as SVG.
 //! - [`details`]: payment details as a timeline, and which operations are valid next.
 //! - [`explain`]: error bodies of the APIs and the proxy, explained.
 //! - [`display`]: response bodies for display, secrets masked.
 //! - [`demo`]: the sandbox's demo credentials.
+//! - [`curl`]: any request as a copy-pasteable curl command, secrets as shell variables.
+//! - [`history`]: the history of calls, persisted without secrets.
+//! - [`import`]: the official Postman environment file, read into credentials and values.
 
+pub mod curl;
 pub mod demo;
 pub mod details;
 pub mod display;
 mod environment;
 mod error;
 pub mod explain;
+pub mod history;
+pub mod import;
 pub mod payment;
+pub mod proxy;
+pub mod qr;
 pub mod request;
 pub mod settings;
 pub mod token;

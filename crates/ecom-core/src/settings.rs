@@ -102,6 +102,17 @@ pub struct Settings {
     /// Credentials per environment.
     #[serde(default)]
     pub credentials: CredentialSets,
+    /// Access token the proxy may require (`X-Proxy-Token`); empty when it requires none. A secret.
+    #[serde(default)]
+    pub proxy_token: String,
+    /// Whether secrets are kept in local storage. When false they live in the tab's session
+    /// storage only and are gone when the tab closes ("do not remember on this device").
+    #[serde(default = "remember_by_default")]
+    pub remember_secrets: bool,
+}
+
+fn remember_by_default() -> bool {
+    true
 }
 
 impl Default for Settings {
@@ -111,6 +122,8 @@ impl Default for Settings {
             environment: Environment::Sandbox,
             proxy_url: String::new(),
             credentials: CredentialSets::default(),
+            proxy_token: String::new(),
+            remember_secrets: true,
         }
     }
 }
@@ -135,6 +148,19 @@ impl Settings {
     /// The credentials of the selected environment.
     pub fn active_credentials(&self) -> &Credentials {
         self.credentials.of(self.environment)
+    }
+
+    /// A copy with every secret emptied: what goes to local storage when the user chose not
+    /// to remember secrets on this device.
+    pub fn without_secrets(&self) -> Settings {
+        let mut copy = self.clone();
+        for env in Environment::ALL {
+            let c = copy.credentials.of_mut(env);
+            c.client_secret.clear();
+            c.subscription_key.clear();
+        }
+        copy.proxy_token.clear();
+        copy
     }
 
     /// Serialises the settings for storage.
@@ -213,6 +239,36 @@ mod tests {
                 reset: None
             }
         );
+    }
+
+    #[test]
+    fn without_secrets_empties_every_secret_and_nothing_else() {
+        let mut s = Settings {
+            proxy_token: "pt".into(),
+            remember_secrets: false,
+            ..Settings::default()
+        };
+        s.credentials.mt = Credentials {
+            client_secret: "cs".into(),
+            subscription_key: "sk".into(),
+            client_id: "id".into(),
+            ..Credentials::default()
+        };
+        let stored = s.without_secrets().to_stored();
+        for secret in [
+            "pt",
+            "cs",
+            "sk",
+            crate::demo::CLIENT_SECRET,
+            crate::demo::SUBSCRIPTION_KEY,
+        ] {
+            assert!(
+                !stored.contains(&format!("\"{secret}\"")),
+                "{secret} in {stored}"
+            );
+        }
+        assert!(stored.contains("\"id\"") && stored.contains(crate::demo::CLIENT_ID));
+        assert!(!s.without_secrets().remember_secrets);
     }
 
     #[test]

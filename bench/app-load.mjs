@@ -1,0 +1,35 @@
+// Benchmark: time from navigation to the first usable form, in headless Chromium, against the
+// release build served by the real server. Each load uses a fresh browser context (cold cache).
+// Prints the median and the slowest of N loads. Usage: node bench/app-load.mjs [N]
+import { chromium } from 'playwright-core';
+import { startServer } from '../tests/e2e/support.mjs';
+
+const runs = Number(process.argv[2] ?? 15);
+const server = await startServer();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const times = [];
+try {
+  for (let i = 0; i < runs; i += 1) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url, { waitUntil: 'commit' });
+    // Usable: the settings form is filled and the first Send button can be clicked.
+    await page.waitForFunction(() => {
+      const button = document.querySelector('[data-testid=send-token]');
+      const id = document.querySelector('#field-client_id');
+      return button && !button.disabled && id && id.value.length > 0;
+    }, null, { polling: 'raf', timeout: 20_000 });
+    times.push(await page.evaluate(() => performance.now()));
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+console.log(`first usable form: median ${median.toFixed(0)} ms, fastest ${times[0].toFixed(0)} ms, slowest ${times.at(-1).toFixed(0)} ms over ${runs} cold loads`);

@@ -1,0 +1,155 @@
+// End-to-end: express checkout through the sandbox's landing page and app pages, the profile
+// flow up to userinfo, the inline QR code decoded back to the landing URL, the QR API, and an
+// accessibility scan with axe-core, all in the release app in headless Chromium.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, launchBrowser, startServer } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function send(page, testid) {
+  const panel = page.getByTestId(testid);
+  await page.getByTestId(`${testid}-send`).click();
+  await panel.getByTestId('response-status').waitFor();
+  await page.waitForFunction((id) => !document.querySelector(`[data-testid=${id}-send]`).disabled, testid);
+  return (await panel.getByTestId('response-status').innerText()).trim();
+}
+
+/** Decodes the QR code in an <svg> or <img> on the page with jsQR, in the page itself. */
+async function decodeQr(page, selector) {
+  await page.addScriptTag({ path: join(ROOT, 'node_modules', 'jsqr', 'dist', 'jsQR.js') });
+  return page.evaluate(async (sel) => {
+    const el = document.querySelector(sel);
+    const src = el.tagName.toLowerCase() === 'svg'
+      ? `data:image/svg+xml;charset=utf-8,${encodeURIComponent(el.outerHTML)}`
+      : el.src;
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = 400;
+    canvas.height = 400;
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, 400, 400);
+    ctx.drawImage(img, 20, 20, 360, 360);
+    const data = ctx.getImageData(0, 0, 400, 400);
+    return window.jsQR(data.data, 400, 400)?.data ?? null;
+  }, selector);
+}
+
+test('the inline QR code decodes to the landing page URL', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.getByTestId('new-order-id').click();
+  assert.equal(await send(page, 'initiate'), '200 OK');
+  const landing = await page.getByTestId('var-landing-url').inputValue();
+  assert.equal(await decodeQr(page, '[data-testid=inline-qr] svg'), landing);
+  const download = await page.getByTestId('qr-download-svg').getAttribute('href');
+  assert.match(download, /^data:image\/svg\+xml/);
+});
+
+test('the QR API returns an image of the same landing page URL', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.getByTestId('new-order-id').click();
+  assert.equal(await send(page, 'initiate'), '200 OK');
+  const landing = await page.getByTestId('var-landing-url').inputValue();
+  for (const format of ['png', 'svg']) {
+    await page.getByTestId('qr-format').selectOption(format);
+    assert.equal(await send(page, 'qr'), '200 OK');
+    const img = page.getByTestId('qr-api-result').locator('img');
+    await img.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=qr-api-result] img')?.complete);
+    assert.equal(await decodeQr(page, '[data-testid=qr-api-result] img'), landing, format);
+  }
+});
+
+test('express checkout through the landing page and the app pages, then capture', async () => {
+  const { page, context } = browser;
+  await page.goto(server.url);
+  await page.getByTestId('initiate-kind').selectOption('express');
+  await page.getByTestId('new-order-id').click();
+  // Come back to the playground after paying.
+  await page.getByTestId('initiate-fallback').fill(`${server.url}/?paid`);
+  assert.equal(await send(page, 'initiate'), '200 OK');
+
+  // Force approve does not support express: the API says so and the playground explains it.
+  assert.match(await send(page, 'approve'), /^400/);
+  assert.match(await page.getByTestId('approve').getByTestId('explanation').innerText(), /91/);
+
+  const popup = context.waitForEvent('page');
+  await page.getByTestId('landing-link').click();
+  let tab = await popup;
+  await tab.getByTestId('next-button').click();
+  const appTab = context.waitForEvent('page', { timeout: 1500 }).catch(() => null);
+  await tab.getByTestId('open-app-link').click();
+  const app = (await appTab) ?? tab;
+  await app.getByTestId('consent-button').click();
+  await app.getByTestId('address-button').click();
+  await app.getByTestId('shipping-shippingMethodId2').check();
+  await app.getByTestId('shipping-button').click();
+  await app.getByTestId('pay-button').click();
+  await app.waitForURL(`${server.url}/?paid`);
+  if (app !== tab) await tab.close();
+  await app.close();
+
+  assert.equal(await send(page, 'details'), '200 OK');
+  assert.match(await page.getByTestId('payment-state').innerText(), /Reserved/);
+  const body = await page.getByTestId('details').getByTestId('response-body').innerText();
+  assert.match(body, /"shippingDetails"/);
+  assert.match(body, /"shippingMethodId": "shippingMethodId2"/);
+  assert.match(body, /"userDetails"/);
+  // The reservation includes the 100 NOK shipping.
+  assert.equal(await send(page, 'operation'), '200 OK');
+  assert.equal(await send(page, 'details'), '200 OK');
+  assert.match(await page.getByTestId('payment-state').innerText(), /Captured/);
+  assert.equal(await page.getByTestId('captured').innerText(), '599.00 kr');
+});
+
+test('profile payment: approve, pick up the sub from details, get userinfo', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.getByTestId('initiate-kind').selectOption('profile');
+  await page.getByTestId('new-order-id').click();
+  assert.match(await page.getByTestId('initiate').getByTestId('request-body').innerText(), /"scope": "name address email phoneNumber birthDate"/);
+  assert.equal(await send(page, 'initiate'), '200 OK');
+  assert.equal(await send(page, 'approve'), '200 OK');
+  assert.equal(await send(page, 'details'), '200 OK');
+  const sub = await page.getByTestId('var-sub').inputValue();
+  assert.match(sub, /^[0-9a-f-]{36}$/);
+  assert.equal(await send(page, 'userinfo'), '200 OK');
+  const claims = await page.getByTestId('userinfo').getByTestId('response-body').innerText();
+  assert.match(claims, new RegExp(`"sub": "${sub}"`));
+  assert.match(claims, /"email":/);
+  assert.match(claims, /"address":/);
+});
+
+test('no accessibility violations (axe-core) with responses on screen', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.getByTestId('new-order-id').click();
+  await send(page, 'initiate');
+  await send(page, 'details');
+  await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const result = await page.evaluate(async () => {
+      const r = await window.axe.run(document);
+      return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+    });
+    assert.deepEqual(result, [], `${scheme} theme`);
+  }
+});
