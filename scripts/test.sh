@@ -32,12 +32,11 @@ step "release build"
 scripts/build.sh
 scripts/size.sh
 
-for suite in crates/ecom-conformance/newman/run.sh crates/ecom-conformance/browser/run.sh; do
-  if [ -x "$suite" ]; then
-    step "$suite"
-    "$suite"
-  fi
-done
+step "the official Postman collection with newman, against the sandbox"
+crates/ecom-conformance/newman/run.sh
+
+step "the sandbox's landing and app pages in headless Chromium"
+crates/ecom-conformance/browser/run.sh
 
 step "end-to-end (release app + proxy + sandbox in headless Chromium)"
 ECOM_SERVER_BIN="$target_dir/release/ecom-proxy" node --test --test-concurrency=1 tests/e2e/

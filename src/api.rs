@@ -7,9 +7,11 @@ use ecom_core::settings::Settings;
 use ecom_core::token::{access_token_request, AccessToken};
 use ecom_core::validate;
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
+use leptos::prelude::Set;
 
 use crate::error::AppError;
-use crate::state::session::now_seconds;
+use crate::state::history::HistoryCtx;
+use crate::state::session::{now_seconds, SessionCtx};
 
 /// A response as the app shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +150,33 @@ pub async fn fetch_token(
     let token = AccessToken::parse(&response.body, now_seconds())
         .map_err(|e| AppError::Body(e.to_string()))?;
     Ok((response, Some(token)))
+}
+
+/// Gets an access token as a step would: records the call in the history (unless nothing
+/// was sent) and keeps a new token in the session. Returns the response and the token.
+///
+/// # Errors
+/// As [`fetch_token`].
+pub async fn obtain_token(
+    settings: &Settings,
+    session: SessionCtx,
+    history: HistoryCtx,
+) -> Result<(ApiResponse, Option<String>), AppError> {
+    let fetched = fetch_token(settings).await;
+    if !matches!(fetched, Err(AppError::Invalid(_))) {
+        let token_request = access_token_request(settings.active_credentials());
+        history.record(
+            &token_request,
+            settings.environment,
+            fetched.as_ref().map(|(r, _)| r),
+        );
+    }
+    let (response, token) = fetched?;
+    let value = token.as_ref().map(|t| t.token.clone());
+    if token.is_some() {
+        session.token.set(token);
+    }
+    Ok((response, value))
 }
 
 /// Sends `request` to `url` (the proxy URL for the chosen environment), with the proxy's

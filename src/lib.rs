@@ -33,7 +33,7 @@ use state::settings::SettingsCtx;
 #[component]
 pub fn App() -> impl IntoView {
     let settings = SettingsCtx::provide();
-    SessionCtx::provide();
+    SessionCtx::provide().forget_token_on_change(settings.settings);
     HistoryCtx::provide();
     let env = move || settings.settings.with(|s| s.environment);
     view! {

@@ -15,11 +15,15 @@ pub fn ApproveStep() -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let landing_url = Signal::derive(move || session.vars.with(|v| v.landing_url.clone()));
-    let phone =
-        RwSignal::new(settings.with_untracked(|s| s.active_credentials().mobile_number.clone()));
-    let token = RwSignal::new(session.vars.with_untracked(|v| v.payment_token.clone()));
-    // A new payment brings a new token; the field stays editable.
-    Effect::new(move |_| token.set(session.vars.with(|v| v.payment_token.clone())));
+    // Both fields are editable; they follow their source (the settings' test user, the
+    // session's payment token) whenever that changes, and only then.
+    let settings_phone =
+        Memo::new(move |_| settings.with(|s| s.active_credentials().mobile_number.clone()));
+    let session_token = Memo::new(move |_| session.vars.with(|v| v.payment_token.clone()));
+    let phone = RwSignal::new(settings_phone.get_untracked());
+    let token = RwSignal::new(session_token.get_untracked());
+    Effect::new(move |_| phone.set(settings_phone.get()));
+    Effect::new(move |_| token.set(session_token.get()));
 
     let request = Signal::derive(move || {
         let order_id = session.vars.with(|v| v.order_id.clone());

@@ -37,7 +37,7 @@ pub fn CurlView(
     let copied: RwSignal<Option<Result<(), String>>> = RwSignal::new(None);
     // A new command makes the last "Copied" stale.
     Effect::new(move |_| {
-        command.track();
+        command.with(|_| ());
         copied.set(None);
     });
     let copy = move |_| {

@@ -42,7 +42,7 @@ fn row(entry: HistoryEntry, session: Option<SessionCtx>) -> impl IntoView {
                     class="link"
                     data-testid="history-order"
                     title="Use this orderId in the payment steps"
-                    on:click=move |_| session.vars.update(|v| v.order_id.clone_from(&chosen))
+                    on:click=move |_| session.resume(&chosen)
                 >
                     {id}
                 </button>

@@ -2,7 +2,6 @@
 //! progress, the automatic access token, and the response.
 
 use ecom_core::request::{ApiRequest, Header};
-use ecom_core::token::access_token_request;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiResponse};
@@ -17,7 +16,7 @@ use crate::state::settings::SettingsCtx;
 /// Replaces the bearer token of `request` with `token`.
 fn authorize(mut request: ApiRequest, token: &str) -> ApiRequest {
     for header in &mut request.headers {
-        if header.name == "Authorization" {
+        if header.name.eq_ignore_ascii_case("Authorization") {
             header.value = format!("Bearer {token}");
         }
     }
@@ -42,6 +41,16 @@ pub fn SendPanel(
     let session = expect_context::<SessionCtx>();
     let history = expect_context::<HistoryCtx>();
     let raw: RwSignal<Option<String>> = RwSignal::new(None);
+    // A raw body belongs to the request it was edited from: when the form builds another
+    // request (new orderId, other amount…), the form's body is what is sent again.
+    let form_request = Memo::new(move |_| request.get());
+    Effect::new(move |first_run_done: Option<()>| {
+        // Reading (not just tracking) makes the lazy memo compute and follow its sources.
+        form_request.with(|_| ());
+        if first_run_done.is_some() {
+            raw.set(None);
+        }
+    });
     let effective = Signal::derive(move || {
         request.get().map(|mut r| {
             if let Some(body) = raw.get() {
@@ -61,26 +70,16 @@ pub fn SendPanel(
                     let token = match session.valid_token() {
                         Some(token) => token,
                         None => {
-                            let fetched = api::fetch_token(&settings).await;
-                            if !matches!(fetched, Err(AppError::Invalid(_))) {
-                                let token_request =
-                                    access_token_request(settings.active_credentials());
-                                history.record(
-                                    &token_request,
-                                    settings.environment,
-                                    fetched.as_ref().map(|(r, _)| r),
-                                );
-                            }
-                            let (response, token) = fetched?;
+                            let (response, token) =
+                                api::obtain_token(&settings, session, history).await?;
                             let Some(token) = token else {
                                 return Ok((
                                     response,
                                     Some("Getting an access token failed; this is its response."),
                                 ));
                             };
-                            session.token.set(Some(token.clone()));
                             note = Some("A new access token was fetched first (the old one was missing or expired).");
-                            token.token
+                            token
                         }
                     };
                     request = authorize(request, &token);

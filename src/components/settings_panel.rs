@@ -6,6 +6,7 @@ use ecom_core::Environment;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::error::AppError;
 use crate::state::settings::{forget_everything, SettingsCtx};
 
 /// What the switch offers before the proxy has said what it serves.
@@ -18,13 +19,16 @@ pub fn SettingsPanel() -> impl IntoView {
     let settings = ctx.settings;
     let proxy_error =
         move || settings.with(|s| validate::proxy_url(&s.proxy_url).err().map(|e| e.message));
-    // Ask the proxy what it serves whenever its address or token changes.
-    let proxy_key =
-        Memo::new(move |_| settings.with(|s| (s.proxy_url.clone(), s.proxy_token.clone())));
+    // Ask the proxy what it serves whenever its address changes.
+    let proxy_url = Memo::new(move |_| settings.with(|s| s.proxy_url.clone()));
     let info = LocalResource::new(move || {
-        proxy_key.track();
+        proxy_url.with(|_| ());
         let settings = settings.get_untracked();
-        async move { api::proxy_info(&settings).await }
+        async move {
+            // A half-typed URL is not asked: the field already says what is wrong with it.
+            validate::proxy_url(&settings.proxy_url).map_err(|e| AppError::Invalid(e.message))?;
+            api::proxy_info(&settings).await
+        }
     });
     let offered = move || {
         let mut envs = match info.get() {

@@ -27,19 +27,7 @@ pub fn TokenStep() -> impl IntoView {
     let send = Action::new_local(move |(): &()| {
         let settings = settings.get_untracked();
         async move {
-            let fetched = api::fetch_token(&settings).await;
-            if !matches!(fetched, Err(AppError::Invalid(_))) {
-                let token_request = access_token_request(settings.active_credentials());
-                history.record(
-                    &token_request,
-                    settings.environment,
-                    fetched.as_ref().map(|(r, _)| r),
-                );
-            }
-            let (response, token) = fetched?;
-            if token.is_some() {
-                session.token.set(token);
-            }
+            let (response, _) = api::obtain_token(&settings, session, history).await?;
             Ok::<_, AppError>(response)
         }
     });

@@ -5,6 +5,7 @@
 //! is saved in local storage (`ecom-playground.session.v1`) so a payment can be resumed after
 //! a reload.
 
+use ecom_core::settings::Settings;
 use ecom_core::token::AccessToken;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,41 @@ impl SessionCtx {
         });
         provide_context(ctx);
         ctx
+    }
+
+    /// Switches the payment steps to another order. The landing URL, payment token and `sub`
+    /// belonged to the previous order, so they are cleared rather than mixed in.
+    pub fn resume(&self, order_id: &str) {
+        self.vars.set(Vars {
+            order_id: order_id.to_owned(),
+            ..Vars::default()
+        });
+    }
+
+    /// Forgets the access token whenever what it was issued for changes (environment, proxy,
+    /// credentials), so a token is never sent to another environment or merchant.
+    pub fn forget_token_on_change(&self, settings: RwSignal<Settings>) {
+        let issued_for = Memo::new(move |_| {
+            settings.with(|s| {
+                let c = s.active_credentials();
+                (
+                    s.environment,
+                    s.proxy_url.clone(),
+                    c.client_id.clone(),
+                    c.client_secret.clone(),
+                    c.subscription_key.clone(),
+                    c.merchant_serial_number.clone(),
+                )
+            })
+        });
+        let token = self.token;
+        Effect::new(move |first_run_done: Option<()>| {
+            // Reading (not just tracking) makes the lazy memo compute and follow its sources.
+            issued_for.with(|_| ());
+            if first_run_done.is_some() {
+                token.set(None);
+            }
+        });
     }
 
     /// The access token if it is still valid for at least a few seconds.

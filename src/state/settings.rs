@@ -21,31 +21,44 @@ pub fn load_all(local: Option<&Storage>, session: Option<&Storage>) -> Loaded {
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
         .is_some();
     if in_session {
-        load(session)
-    } else {
-        load(local)
+        let loaded = load(session);
+        if loaded.reset.is_none() {
+            return loaded;
+        }
+        // An unreadable tab copy (kept in the tab under the backup key) must not hide the
+        // still-readable settings in local storage.
+        let _ = session.map(|s| s.remove_item(STORAGE_KEY));
     }
+    load(local)
 }
 
 /// Saves settings where the user wants them: everything in local storage, or, when secrets
 /// are not to be remembered, everything but the secrets there and the whole in the tab.
+/// Both saves are always attempted.
 ///
 /// # Errors
-/// As [`save`].
+/// As [`save`], the reasons of both joined when both fail.
 pub fn persist(
     local: Option<&Storage>,
     session: Option<&Storage>,
     settings: &Settings,
 ) -> Result<(), String> {
-    if settings.remember_secrets {
+    let (local_result, session_result) = if settings.remember_secrets {
         if let Some(session) = session {
             // Nothing to keep there any more; a failure leaves a stale copy the next save fixes.
             let _ = session.remove_item(STORAGE_KEY);
         }
-        save(local, settings)
+        (save(local, settings), Ok(()))
     } else {
-        save(local, &settings.without_secrets())?;
-        save(session, settings)
+        (
+            save(local, &settings.without_secrets()),
+            save(session, settings),
+        )
+    };
+    match (local_result, session_result) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(format!("{a}; {b}")),
     }
 }
 

@@ -94,6 +94,8 @@ test('a proxy that is down is reported as such', async () => {
   await page.goto(server.url);
   const closed = await freePort();
   await page.getByLabel('Proxy URL').fill(`http://127.0.0.1:${closed}`);
+  // The settings say so as soon as the address is typed, before anything is sent.
+  await waitForText(page, 'proxy-status', 'could not be reached');
   await page.getByRole('button', { name: 'Get access token' }).click();
   const error = await waitForText(page, 'send-error', 'could not be reached');
   assert.match(error, new RegExp(`127\\.0\\.0\\.1:${closed}`));

@@ -52,12 +52,16 @@ test('forget everything removes all the playground stored', async () => {
   await page.goto(server.url);
   await page.getByLabel('merchantSerialNumber').fill('654321');
   await page.getByTestId('var-order-id').fill('order-to-forget');
+  await page.getByTestId('send-token').click();
+  await page.getByTestId('step-token').getByTestId('response-status').waitFor();
+  assert.ok((await page.getByTestId('history-row').count()) > 0, 'the call is in the history');
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByTestId('forget-everything').click();
   await page.waitForLoadState('load');
   await page.getByLabel('client_id').waitFor();
   assert.equal(await page.getByLabel('merchantSerialNumber').inputValue(), DEMO.msn);
   assert.equal(await page.getByTestId('var-order-id').inputValue(), '');
+  assert.equal(await page.getByTestId('history-row').count(), 0, 'the history is gone');
   const keys = await page.evaluate(() => Object.keys(localStorage).concat(Object.keys(sessionStorage)));
   assert.ok(keys.every((k) => ['ecom-playground.settings.v1', 'ecom-playground.session.v1', 'ecom-playground.history.v1'].includes(k)), `left: ${keys}`);
 });
@@ -144,4 +148,35 @@ test('the official Postman environment file imports, placeholders skipped', asyn
   assert.equal(await page.getByLabel('client_secret', { exact: true }).inputValue(), '', 'placeholders are not imported');
   await page.getByTestId('environment').selectOption('sandbox');
   assert.equal(await page.getByLabel('client_id').inputValue(), DEMO.clientId, 'the sandbox credentials are untouched');
+});
+
+test('an access token is never reused for other credentials or another environment', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.getByTestId('send-token').click();
+  await page.getByTestId('token').waitFor();
+  await page.getByTestId('environment').selectOption('mt');
+  await page.getByTestId('environment').selectOption('sandbox');
+  assert.equal(await page.getByTestId('token').count(), 0, 'switching environment forgets the token');
+
+  await page.getByTestId('send-token').click();
+  await page.getByTestId('token').waitFor();
+  await page.getByLabel('merchantSerialNumber').fill('223344');
+  assert.equal(await page.getByTestId('token').count(), 0, 'other credentials forget the token');
+  await page.getByRole('button', { name: 'Restore the sandbox demo credentials' }).click();
+});
+
+test('a raw body being edited keeps secrets masked in the preview, even when it is not valid JSON', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const panel = page.getByTestId('initiate');
+  await panel.locator('details.raw summary').click();
+  await panel.getByTestId('initiate-raw').fill('{"merchantInfo": {"authToken": "raw-secret-value", "fallBack": "https://x",');
+  const preview = await panel.getByTestId('request-body').innerText();
+  assert.ok(!preview.includes('raw-secret-value'), preview);
+  assert.match(preview, /fallBack/);
+  // A change in the form replaces the stale raw body with the form's.
+  await page.getByTestId('new-order-id').click();
+  assert.doesNotMatch(await panel.getByTestId('request-body').innerText(), /raw-secret-value|"fallBack": "https:\/\/x",$/);
+  assert.match(await panel.getByTestId('request-body').innerText(), /"orderId"/);
 });

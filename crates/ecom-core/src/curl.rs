@@ -149,6 +149,17 @@ enum BodyPart<'a> {
     Secret(&'a str),
 }
 
+/// `body` with the string values of secret keys replaced by the mask, for display.
+pub(crate) fn mask_text(body: &str) -> String {
+    body_parts(body)
+        .into_iter()
+        .map(|part| match part {
+            BodyPart::Literal(text) => text,
+            BodyPart::Secret(_) => crate::request::MASK,
+        })
+        .collect()
+}
+
 /// The variables a command needs, in order of first use, each once.
 #[derive(Default)]
 struct Variables(Vec<String>);

@@ -7,33 +7,48 @@ use crate::request::MASK;
 /// JSON keys whose values are secrets wherever they appear in a body.
 pub const SECRET_KEYS: [&str; 3] = ["access_token", "client_secret", "authToken"];
 
-fn mask_in_place(value: &mut Value) {
+/// Calls `f` on every string value of a [`SECRET_KEYS`] key, at any depth.
+fn for_each_secret(value: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
                 if SECRET_KEYS.contains(&key.as_str()) && v.is_string() {
-                    *v = Value::String(MASK.to_owned());
+                    f(v);
                 } else {
-                    mask_in_place(v);
+                    for_each_secret(v, f);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(mask_in_place),
+        Value::Array(items) => items.iter_mut().for_each(|v| for_each_secret(v, f)),
         _ => {}
     }
 }
 
-/// Pretty-prints a body for display. JSON is indented and, unless `reveal`, its secret fields
-/// are masked; any other text is returned as it is.
+/// The secret string values in a JSON value (for scrubbing them from other text).
+pub fn secret_values(value: &Value) -> Vec<String> {
+    let mut copy = value.clone();
+    let mut found = Vec::new();
+    for_each_secret(&mut copy, &mut |v| {
+        if let Value::String(s) = v {
+            found.push(std::mem::take(s));
+        }
+    });
+    found
+}
+
+/// Pretty-prints a body for display. JSON is indented; any other text is shown as it is.
+/// Unless `reveal`, secret values are masked in both: text that is not JSON (a raw body
+/// being edited, say) still has the string values of secret keys taken out.
 pub fn pretty_body(body: &str, reveal: bool) -> String {
     match serde_json::from_str::<Value>(body) {
         Ok(mut value) => {
             if !reveal {
-                mask_in_place(&mut value);
+                for_each_secret(&mut value, &mut |v| *v = Value::String(MASK.to_owned()));
             }
             serde_json::to_string_pretty(&value).unwrap_or_else(|_| body.to_owned())
         }
-        Err(_) => body.to_owned(),
+        Err(_) if reveal => body.to_owned(),
+        Err(_) => crate::curl::mask_text(body),
     }
 }
 
@@ -51,6 +66,21 @@ mod tests {
         );
         assert!(shown.contains("\"expires_in\": \"3599\""), "{shown}");
         assert!(pretty_body(body, true).contains("eyJ.secret"));
+    }
+
+    #[test]
+    fn secrets_in_broken_json_are_masked_too() {
+        let body = r#"{"merchantInfo": {"authToken": "abc-secret", "fallBack": "x"},"#;
+        let shown = pretty_body(body, false);
+        assert!(
+            !shown.contains("abc-secret") && shown.contains("fallBack"),
+            "{shown}"
+        );
+        assert_eq!(pretty_body(body, true), body);
+        let value: Value =
+            serde_json::from_str(r#"{"a":[{"access_token":"t1"}],"client_secret":"s"}"#)
+                .expect("json");
+        assert_eq!(secret_values(&value), ["t1", "s"]);
     }
 
     #[test]

@@ -12,7 +12,6 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::display::SECRET_KEYS;
 use crate::request::{ApiRequest, MASK};
 use crate::Environment;
 
@@ -83,7 +82,7 @@ fn order_id_in_body(body: &str) -> Option<String> {
 }
 
 /// Every secret value `request` carries: secret header values (and the token inside a
-/// `Bearer` value), the string values of the body fields in [`SECRET_KEYS`], and the `sub` in
+/// `Bearer` value), the string values of the body fields in [`crate::display::SECRET_KEYS`], and the `sub` in
 /// a Userinfo path.
 fn secrets_of(request: &ApiRequest) -> Vec<String> {
     let mut secrets: Vec<String> = Vec::new();
@@ -96,25 +95,9 @@ fn secrets_of(request: &ApiRequest) -> Vec<String> {
             secrets.push(token.to_owned());
         }
     }
-    fn collect(value: &Value, secrets: &mut Vec<String>) {
-        match value {
-            Value::Object(map) => {
-                for (key, v) in map {
-                    match v {
-                        Value::String(s) if SECRET_KEYS.contains(&key.as_str()) => {
-                            secrets.push(s.clone());
-                        }
-                        _ => collect(v, secrets),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| collect(v, secrets)),
-            _ => {}
-        }
-    }
     if let Some(body) = request.body.as_deref() {
         if let Ok(value) = serde_json::from_str::<Value>(body) {
-            collect(&value, &mut secrets);
+            secrets.extend(crate::display::secret_values(&value));
         }
     }
     // Longest first, so a token is replaced before a shorter secret inside it.

@@ -184,7 +184,7 @@ impl Settings {
                 reset: Some(ResetNotice {
                     message: format!(
                         "Your saved settings could not be read ({why}), so the defaults were loaded. \
-                         The unreadable value was kept in local storage under \"{BACKUP_KEY}\"."
+                         The unreadable value was kept in this browser's storage under \"{BACKUP_KEY}\"."
                     ),
                 }),
             },
