@@ -152,9 +152,17 @@ pub struct Cli {
     pub static_dir: Option<PathBuf>,
 
     /// Let the sandbox send payment callbacks to loopback addresses (for a merchant server
-    /// running on this machine).
+    /// running on this machine). Local use only: refused unless --listen is a loopback address
+    /// and --public-url (if given) is on a loopback host.
     #[arg(long, env = "ECOM_PROXY_SANDBOX_ALLOW_LOOPBACK_CALLBACKS")]
     pub sandbox_allow_loopback_callbacks: bool,
+
+    /// Serve the sandbox's control surface (/sandbox/__sim/…: reset, clock, recorded
+    /// callbacks, driving payments) even though this server is not local. UNSAFE for hosting:
+    /// anyone who reaches the server could then use it. Without this flag it is only served
+    /// when --listen is a loopback address and --public-url (if given) is on a loopback host.
+    #[arg(long, env = "ECOM_PROXY_SANDBOX_CONTROL")]
+    pub sandbox_control: bool,
 
     /// Turn off the sandbox's simulated Vipps rate limits.
     #[arg(long, env = "ECOM_PROXY_SANDBOX_NO_RATE_LIMITS")]
@@ -182,6 +190,7 @@ struct FileConfig {
     client_ip_from_forwarded_for: Option<bool>,
     static_dir: Option<PathBuf>,
     sandbox_allow_loopback_callbacks: Option<bool>,
+    sandbox_control: Option<bool>,
     sandbox_no_rate_limits: Option<bool>,
 }
 
@@ -277,6 +286,9 @@ pub struct Config {
     pub client_ip_from_forwarded_for: bool,
     /// Directory of static files to serve.
     pub static_dir: Option<PathBuf>,
+    /// Serve the sandbox's `/__sim` control surface even when the server is not local
+    /// (`--sandbox-control`; see [`Config::is_local`]).
+    pub sandbox_control: bool,
     /// Options for the in-process sandbox.
     pub sandbox: SandboxOptions,
 }
@@ -341,6 +353,7 @@ impl Cli {
             static_dir: self.static_dir.or(file.static_dir),
             sandbox_allow_loopback_callbacks: self.sandbox_allow_loopback_callbacks
                 || file.sandbox_allow_loopback_callbacks.unwrap_or(false),
+            sandbox_control: self.sandbox_control || file.sandbox_control.unwrap_or(false),
             sandbox_no_rate_limits: self.sandbox_no_rate_limits
                 || file.sandbox_no_rate_limits.unwrap_or(false),
         }
@@ -490,6 +503,30 @@ impl Cli {
             }
         };
 
+        if self.sandbox_allow_loopback_callbacks {
+            let not_local = if !listen.ip().is_loopback() {
+                Some(format!(
+                    "the listen address {listen} is not a loopback address"
+                ))
+            } else {
+                public_url
+                    .as_ref()
+                    .filter(|url| !is_loopback_url(url))
+                    .map(|url| {
+                        format!(
+                            "the public URL {} is not on a loopback host",
+                            url.as_str().trim_end_matches('/')
+                        )
+                    })
+            };
+            if let Some(why) = not_local {
+                return Err(config_err(
+                    "--sandbox-allow-loopback-callbacks",
+                    format!("{why}, and a hosted proxy must not call its own loopback services (anyone could make its sandbox send requests to them); drop the flag for a hosted deployment, or listen on 127.0.0.1 without a public --public-url to use it locally"),
+                ));
+            }
+        }
+
         if let Some(dir) = &self.static_dir {
             if !dir.is_dir() {
                 return Err(config_err(
@@ -511,6 +548,7 @@ impl Cli {
             rate_limit,
             client_ip_from_forwarded_for: self.client_ip_from_forwarded_for,
             static_dir: self.static_dir,
+            sandbox_control: self.sandbox_control,
             sandbox: SandboxOptions {
                 allow_loopback_callbacks: self.sandbox_allow_loopback_callbacks,
                 rate_limits: !self.sandbox_no_rate_limits,
@@ -520,6 +558,13 @@ impl Cli {
 }
 
 impl Config {
+    /// True if this server is only for this machine: it listens on a loopback address and its
+    /// public URL, if one is set, is on a loopback host. Only then are the sandbox's control
+    /// surface and loopback callbacks safe.
+    pub fn is_local(&self) -> bool {
+        self.listen.ip().is_loopback() && self.public_url.as_ref().is_none_or(is_loopback_url)
+    }
+
     /// The public URL (no trailing slash) for a server bound to `local`: the configured one, or
     /// `http://<local>` with an unspecified address replaced by loopback.
     pub fn public_url_for(&self, local: SocketAddr) -> Url {
@@ -649,6 +694,18 @@ fn parse_public_url(text: &str) -> Result<Url, Error> {
     Ok(Url::parse(&trimmed).expect("trimming a trailing slash keeps a URL valid"))
 }
 
+/// True if the URL's host is `localhost` (or below it) or a loopback IP address.
+pub(crate) fn is_loopback_url(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// The origin (`scheme://host[:port]`) of a URL, as browsers send it in `Origin`.
 pub(crate) fn origin_of(url: &Url) -> String {
     url.origin().ascii_serialization()
@@ -743,6 +800,52 @@ mod tests {
             let text = message(args);
             assert!(text.contains(expected), "{args:?}: {text}");
         }
+    }
+
+    #[test]
+    fn loopback_callbacks_only_for_a_local_proxy() {
+        for args in [
+            &[
+                "--sandbox-allow-loopback-callbacks",
+                "--listen",
+                "0.0.0.0:8080",
+            ][..],
+            &[
+                "--sandbox-allow-loopback-callbacks",
+                "--listen",
+                "10.0.0.5:8080",
+            ],
+            &[
+                "--sandbox-allow-loopback-callbacks",
+                "--public-url",
+                "https://playground.example.com",
+            ],
+        ] {
+            let text = message(args);
+            assert!(
+                text.contains("--sandbox-allow-loopback-callbacks")
+                    && text.contains("must not call its own loopback services")
+                    && text.contains("drop the flag"),
+                "{args:?}: {text}"
+            );
+        }
+        for args in [
+            &["--sandbox-allow-loopback-callbacks"][..],
+            &[
+                "--sandbox-allow-loopback-callbacks",
+                "--listen",
+                "[::1]:8080",
+            ],
+            &[
+                "--sandbox-allow-loopback-callbacks",
+                "--public-url",
+                "http://localhost:8080",
+            ],
+        ] {
+            let config = parse(args).unwrap();
+            assert!(config.is_local() && config.sandbox.allow_loopback_callbacks);
+        }
+        assert!(!parse(&["--listen", "10.0.0.5:8080"]).unwrap().is_local());
     }
 
     #[test]

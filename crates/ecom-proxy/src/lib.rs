@@ -17,8 +17,12 @@
 //!   headers are dropped both ways.
 //! - **Limits.** Request body limit, upstream timeout, per-client-IP token buckets and an
 //!   optional access token (`X-Proxy-Token`, compared in constant time).
-//! - **Logs without secrets.** One line per request: upstream, method, path (no query), status,
-//!   durations. Never a header value, body or query string.
+//! - **Logs without secrets.** One line per request: upstream, method, path (no query, a
+//!   userinfo `sub` replaced by `{sub}`), status, durations. Never a header value, body or
+//!   query string.
+//! - **Sandbox control only when local.** `/sandbox/__sim/…` (reset, clock, recorded callbacks)
+//!   is forwarded only when the proxy listens on loopback with a loopback (or no) public URL,
+//!   or with `--sandbox-control`.
 //!
 //! Errors the proxy makes itself carry `X-Playground-Proxy-Error: <kind>` and a JSON body
 //! `{"source":"proxy","kind","message","upstream"}` (see [`Error`]), so the app can tell them
@@ -87,6 +91,8 @@ struct AppState {
     body_limit: usize,
     static_files: Option<ServeDir>,
     info: serde_json::Value,
+    /// Whether `/sandbox/__sim/…` is forwarded (see [`Config::is_local`]).
+    sandbox_control: bool,
 }
 
 /// What a request path addresses.
@@ -169,7 +175,7 @@ struct UpstreamInfo<'a> {
     token_required: bool,
 }
 
-fn info_json(config: &Config) -> serde_json::Value {
+fn info_json(config: &Config, sandbox_control: bool) -> serde_json::Value {
     let upstreams: Vec<UpstreamInfo<'_>> = config
         .upstreams
         .iter()
@@ -192,6 +198,7 @@ fn info_json(config: &Config) -> serde_json::Value {
         "production_enabled": config.upstreams.iter().any(|u| u.name == "production"),
         "token_required": config.token.is_some(),
         "token_header": TOKEN_HEADER.as_str(),
+        "sandbox_control": sandbox_control,
     })
 }
 
@@ -283,6 +290,15 @@ fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
 /// # Errors
 /// [`Error::Config`] if the HTTPS client cannot be built from the configuration.
 pub fn app(config: &Config, public_url: &Url) -> Result<Router, Error> {
+    build(config, public_url, config.listen)
+}
+
+/// [`app`] for a server actually bound to `bound` (which [`run`] knows and [`app`] does not).
+fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router, Error> {
+    // The control surface can reset the sandbox, read recorded callbacks and drive payments:
+    // only for a server that nobody else can reach, unless explicitly asked for.
+    let sandbox_control = config.sandbox_control
+        || (config.is_local() && bound.ip().is_loopback() && config::is_loopback_url(public_url));
     let sandbox = config
         .upstreams
         .iter()
@@ -306,7 +322,8 @@ pub fn app(config: &Config, public_url: &Url) -> Result<Router, Error> {
             .static_dir
             .as_ref()
             .map(|dir| ServeDir::new(dir).append_index_html_on_directories(true)),
-        info: info_json(config),
+        info: info_json(config, sandbox_control),
+        sandbox_control,
     });
     // Layers run outermost first: request log and origin check, CORS (answers preflights),
     // then rate limit and token, so that their errors still carry CORS headers the app can read.
@@ -335,7 +352,7 @@ pub async fn run(
         source,
     })?;
     let public_url = config.public_url_for(local);
-    let app = app(&config, &public_url)?;
+    let app = build(&config, &public_url, local)?;
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -406,7 +423,7 @@ struct UpstreamName(String);
 async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = printable(request.uri().path(), 200);
+    let path = printable(&loggable_path(request.uri().path()), 200);
     let (routed, origin_applies) = match state.route(request.uri().path()) {
         Route::Upstream { index, .. } => (state.upstreams[index].name.clone(), true),
         Route::Info => ("__proxy".to_string(), true),
@@ -448,6 +465,31 @@ async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next)
         "request"
     );
     response
+}
+
+/// Path segments after which the rest of a path is personal data, and what the log shows
+/// instead.
+const REDACTED_PATHS: [(&str, &str); 1] = [("/vipps-userinfo-api/userinfo/", "{sub}")];
+
+/// The request path as logged: a userinfo `sub` identifies a person, so it is replaced by
+/// `{sub}`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    // ASCII lower-casing keeps byte offsets, so the match can be found case-insensitively.
+    let lower = path.to_ascii_lowercase();
+    for (prefix, placeholder) in REDACTED_PATHS {
+        if let Some(at) = lower.find(prefix) {
+            let keep = at + prefix.len();
+            if keep < path.len() {
+                return format!("{}{placeholder}", &path[..keep]).into();
+            }
+        }
+    }
+    path.into()
+}
+
+/// True if `rest` (the path below the sandbox upstream) addresses its `/__sim` control surface.
+fn is_sandbox_control(rest: &str) -> bool {
+    rest.trim_start_matches('/').split('/').next() == Some("__sim")
 }
 
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
@@ -544,6 +586,16 @@ async fn forward_request(
     let name = upstream.name.as_str();
     forward::check_method(name, request.method())?;
     forward::check_path(name, rest)?;
+    if matches!(upstream.target, Target::Sandbox)
+        && !state.sandbox_control
+        && is_sandbox_control(rest)
+    {
+        return Err(Error::UnknownUpstream {
+            message: format!(
+                "the sandbox control surface /{name}/__sim is only served on loopback: this proxy is not local (its listen address or public URL is not loopback), and the control surface would let anyone reset the sandbox and read its recorded callbacks; run the playground on 127.0.0.1 for tests that need it (start it with --sandbox-control only if you accept that risk)"
+            ),
+        });
+    }
     let headers = forward::forwarded_headers(name, request.headers())?;
     let too_large = || Error::BodyTooLarge {
         upstream: name.to_string(),

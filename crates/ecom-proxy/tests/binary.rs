@@ -140,3 +140,27 @@ fn invalid_settings_stop_the_binary_with_a_clear_message() {
         "{stderr}"
     );
 }
+
+#[test]
+fn loopback_callbacks_are_refused_for_a_hosted_proxy_before_listening() {
+    // 192.0.2.10 (TEST-NET-1) is never this machine's address, so nothing is exposed either way.
+    let output = Command::new(env!("CARGO_BIN_EXE_ecom-proxy"))
+        .args([
+            "--listen",
+            "192.0.2.10:0",
+            "--sandbox-allow-loopback-callbacks",
+        ])
+        .env_remove("ECOM_PROXY_SANDBOX_CONTROL")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("invalid --sandbox-allow-loopback-callbacks")
+            && stderr.contains("192.0.2.10:0 is not a loopback address")
+            && stderr.contains("must not call its own loopback services")
+            && stderr.contains("drop the flag"),
+        "{stderr}"
+    );
+}

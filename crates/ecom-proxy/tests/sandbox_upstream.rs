@@ -93,3 +93,92 @@ async fn landing_page_urls_resolve_back_through_the_proxy() {
     let html = page.text().await.unwrap();
     assert!(html.contains("<form") || html.contains("<html"), "{html}");
 }
+
+/// Status of `GET /sandbox/__sim/config` and of `POST /sandbox/__sim/reset` on `proxy`.
+async fn control_statuses(proxy: &TestProxy) -> (reqwest::Response, reqwest::Response) {
+    let config = client()
+        .get(format!("{}/sandbox/__sim/config", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    let reset = client()
+        .post(format!("{}/sandbox/__sim/reset", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    (config, reset)
+}
+
+#[tokio::test]
+async fn sandbox_control_surface_is_only_served_by_a_local_proxy() {
+    // Local (loopback listen, no public URL): tests and the playground's e2e tests use it.
+    let local = spawn_proxy(config(&["--no-mt"])).await;
+    let (config_response, reset) = control_statuses(&local).await;
+    assert_eq!(config_response.status(), 200);
+    assert_eq!(reset.status(), 204);
+    let info: serde_json::Value = client()
+        .get(format!("{}/__proxy/info", local.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["sandbox_control"], true);
+
+    // Hosted: a non-loopback listen address, or a public URL that is not loopback (behind a
+    // reverse proxy on the same host). The servers here are bound to 127.0.0.1 either way.
+    for args in [
+        &["--no-mt", "--listen", "10.0.0.5:8080"][..],
+        &["--no-mt", "--public-url", "https://playground.example.com"],
+    ] {
+        let hosted = spawn_proxy(config(args)).await;
+        let (config_response, reset) = control_statuses(&hosted).await;
+        for response in [config_response, reset] {
+            let body = assert_proxy_error(response, 404, "unknown_upstream").await;
+            let message = body["message"].as_str().unwrap();
+            assert!(
+                message.contains("/sandbox/__sim is only served on loopback"),
+                "{args:?}: {message}"
+            );
+        }
+        let response = client()
+            .patch(format!("{}/sandbox/__sim/config", hosted.url))
+            .json(&serde_json::json!({"rateLimits": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_proxy_error(response, 404, "unknown_upstream").await;
+        // The sandbox's API itself is still served.
+        let response = client()
+            .post(format!("{}/sandbox/accesstoken/get", hosted.url))
+            .header("client_id", demo::CLIENT_ID)
+            .header("client_secret", demo::CLIENT_SECRET)
+            .header("ocp-apim-subscription-key", demo::SUBSCRIPTION_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{args:?}");
+        let info: serde_json::Value = client()
+            .get(format!("{}/__proxy/info", hosted.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(info["sandbox_control"], false, "{args:?}");
+    }
+
+    // Explicitly asked for (unsafe for hosting, documented as such).
+    let forced = spawn_proxy(config(&[
+        "--no-mt",
+        "--listen",
+        "10.0.0.5:8080",
+        "--sandbox-control",
+    ]))
+    .await;
+    let (config_response, reset) = control_statuses(&forced).await;
+    assert_eq!(config_response.status(), 200);
+    assert_eq!(reset.status(), 204);
+}

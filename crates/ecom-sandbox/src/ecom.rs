@@ -249,6 +249,14 @@ fn check_url(state: &Shared, field: &str, url: &str) -> Result<(), ApiError> {
 }
 
 fn check_fallback(field: &str, url: &str, is_app: bool) -> Result<(), ApiError> {
+    // [SIM] Checked even with isApp: the sandbox's own pages link to fallBack, on the
+    // playground's origin, so a script URL would run there.
+    if let Some(scheme) = crate::links::forbidden_scheme(url) {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} is invalid: {scheme}: URLs are not allowed; use an HTTPS URL, a custom app scheme such as myapp://, or INTENT"),
+        ));
+    }
     if is_app || url == "INTENT" {
         return Ok(());
     }

@@ -24,6 +24,7 @@ struct Args {
     #[arg(long, env = "ECOM_SANDBOX_CONFIG")]
     config: Option<PathBuf>,
     /// Deliver callbacks to loopback URLs (and accept http://localhost callback prefixes).
+    /// Only with a loopback --listen address.
     #[arg(long, env = "ECOM_SANDBOX_ALLOW_LOOPBACK_CALLBACKS")]
     allow_loopback_callbacks: bool,
     /// Switch off the rate limits (for load tests).
@@ -63,6 +64,15 @@ async fn main() -> std::process::ExitCode {
     }
     config.allow_loopback_callbacks |= args.allow_loopback_callbacks;
     config.rate_limits &= !args.no_rate_limits;
+    // Anyone who can reach a non-loopback sandbox could point callbacks at this host's own
+    // loopback services; that is only acceptable for a sandbox nobody else can reach.
+    if config.allow_loopback_callbacks && !args.listen.ip().is_loopback() {
+        tracing::error!(
+            "loopback callbacks are only for a local sandbox: the listen address {} is not a loopback address, and a hosted sandbox must not call its own loopback services; drop --allow-loopback-callbacks (or allow_loopback_callbacks in the config file), or listen on 127.0.0.1",
+            args.listen
+        );
+        return std::process::ExitCode::from(2);
+    }
     if let Err(e) = config.validate() {
         tracing::error!("{e}");
         return std::process::ExitCode::FAILURE;

@@ -1,8 +1,8 @@
 //! Requests the simulated Vipps makes to the merchant: payment callbacks, dynamic shipping
 //! details and consent removal (spec §6.3, §6.5, §9).
 //!
-//! Every attempt is recorded (URL, headers, body, outcome, duration) and readable through
-//! `/__sim/callbacks`. Only loopback hosts are ever contacted, and only when loopback
+//! Every attempt is recorded (URL, headers with the authToken masked, body, outcome, duration)
+//! and readable through `/__sim/callbacks`. Only loopback hosts are ever contacted, and only when loopback
 //! callbacks are allowed; other attempts are recorded as `skipped`. Delivery is spawned so
 //! the API response that triggered it is not delayed.
 
@@ -86,6 +86,9 @@ pub(crate) struct Outbound {
     timeout: Duration,
 }
 
+/// What a recorded `Authorization` header shows instead of the merchant's authToken.
+pub(crate) const MASK: &str = "••••••••";
+
 /// True for `localhost` and loopback IP hosts.
 pub(crate) fn is_loopback_url(url: &str) -> bool {
     let Ok(u) = reqwest::Url::parse(url) else {
@@ -103,6 +106,8 @@ impl Outbound {
     pub(crate) fn new(max: usize, timeout: Duration) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // HTTP_PROXY and friends must not send callbacks (with the authToken) elsewhere.
+            .no_proxy()
             .timeout(Duration::from_secs(10))
             .build()
             .expect("a client without TLS or proxies always builds");
@@ -115,6 +120,7 @@ impl Outbound {
         }
     }
 
+    /// The headers as sent, `Authorization` carrying the merchant's authToken.
     fn headers(req: &Request) -> BTreeMap<String, String> {
         let mut h = BTreeMap::new();
         if req.body.is_some() {
@@ -129,6 +135,16 @@ impl Outbound {
         h
     }
 
+    /// The headers as recorded: the authToken is a secret anyone who reaches `/__sim` could
+    /// otherwise read, so only the fact that it was sent is kept.
+    fn recorded_headers(req: &Request) -> BTreeMap<String, String> {
+        let mut h = Self::headers(req);
+        if let Some(v) = h.get_mut("Authorization") {
+            MASK.clone_into(v);
+        }
+        h
+    }
+
     fn record(&self, req: &Request, now_ms: i64, outcome: Outcome) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let rec = Record {
@@ -139,7 +155,7 @@ impl Outbound {
             user_id: req.user_id.clone(),
             method: req.method,
             url: req.url.clone(),
-            headers: Self::headers(req),
+            headers: Self::recorded_headers(req),
             body: req.body.clone(),
             time_stamp: clock::iso(now_ms),
             outcome,

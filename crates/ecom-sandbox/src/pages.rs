@@ -15,6 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 
 use crate::flow::{self, Approval, ApproveInput, FlowError};
+use crate::links;
 use crate::payment::{CancelCause, Payment, State as PState};
 use crate::state::{AppState, Shared};
 
@@ -120,6 +121,13 @@ fn flow_page(e: &FlowError) -> Response {
 }
 
 fn see_other(url: &str) -> Response {
+    if !links::linkable(url) {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Cannot continue",
+            "The page to continue to is not a usable URL, so the sandbox does not redirect there.",
+        );
+    }
     let mut r = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(url) {
         r.headers_mut().insert(header::LOCATION, v);
@@ -149,7 +157,9 @@ fn back_to_merchant(p: &Payment) -> Response {
             esc(outcome_text(p)),
             esc(outcome_text(p))
         )
-    } else if fb == "INTENT" {
+    } else if fb == "INTENT" || !links::linkable(fb) {
+        // INTENT means "just close Vipps"; anything that cannot safely be a link (a script URL
+        // stored before it was refused, a relative path) gets no link either.
         format!(
             "<h1>{}</h1><p data-testid=\"outcome\">{}</p><p>Return to the merchant's app.</p>",
             esc(outcome_text(p)),
@@ -919,5 +929,67 @@ mod tests {
         assert_eq!(kr(49_900), "499,00 kr");
         assert_eq!(kr(151), "1,51 kr");
         assert_eq!(kr(5), "0,05 kr");
+    }
+
+    fn ended_with_fallback(fallback: &str) -> Payment {
+        let init = crate::payment::Initiate {
+            msn: "123456".into(),
+            order_id: "order-1".into(),
+            amount: 1000,
+            text: "socks".into(),
+            callback_prefix: "https://example.com/cb".into(),
+            fallback: fallback.into(),
+            auth_token: None,
+            is_app: false,
+            express: false,
+            consent_removal_prefix: None,
+            shipping_details_prefix: None,
+            static_shipping: None,
+            scopes: vec![],
+            skip_landing_page: false,
+            mobile_number: None,
+        };
+        let mut p = Payment::new(init, "Shop", false, "tok".into(), 0);
+        let _ = p.user_cancel(1000, CancelCause::Landing);
+        p
+    }
+
+    async fn html_of(r: Response) -> String {
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    // Initiate refuses these, but a payment stored before that check (or by another path) must
+    // still never become a link or a redirect on the playground's origin.
+    #[tokio::test]
+    async fn stored_script_fallback_is_never_linked_or_redirected_to() {
+        for fb in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "\u{1}java\tscript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+        ] {
+            let r = back_to_merchant(&ended_with_fallback(fb));
+            assert_eq!(r.status(), StatusCode::OK, "{fb:?}");
+            assert!(r.headers().get(header::LOCATION).is_none(), "{fb:?}");
+            let html = html_of(r).await.to_ascii_lowercase();
+            assert!(!html.contains("fallback-link"), "{fb:?}: {html}");
+            assert!(
+                !html.contains("script:") && !html.contains("data:"),
+                "{fb:?}: {html}"
+            );
+        }
+        assert!(see_other("javascript:alert(1)")
+            .headers()
+            .get(header::LOCATION)
+            .is_none());
+        // Custom app schemes keep their link.
+        let html = html_of(back_to_merchant(&ended_with_fallback("myapp://result"))).await;
+        assert!(
+            html.contains("data-testid=\"fallback-link\" href=\"myapp://result\""),
+            "{html}"
+        );
     }
 }

@@ -387,7 +387,8 @@ async fn get_config(State(state): State<AppState>) -> Response {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ConfigPatch {
     rate_limits: Option<bool>,
-    allow_loopback_callbacks: Option<bool>,
+    /// Only recognised so that `patch_config` can refuse it with a clear message.
+    allow_loopback_callbacks: Option<serde_json::Value>,
 }
 
 async fn patch_config(State(state): State<AppState>, b: Bytes) -> Response {
@@ -395,11 +396,18 @@ async fn patch_config(State(state): State<AppState>, b: Bytes) -> Response {
         Ok(c) => c,
         Err(r) => return r,
     };
+    // Loopback delivery decides whether the sandbox calls services on its own host, so only
+    // whoever starts it may turn it on; anyone who can reach `/__sim` must not.
+    if c.allow_loopback_callbacks.is_some() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "allowLoopbackCallbacks is start-up configuration and cannot be changed through /__sim; \
+start the sandbox with --allow-loopback-callbacks (or allow_loopback_callbacks = true in its config file, \
+or --sandbox-allow-loopback-callbacks on ecom-proxy)",
+        );
+    }
     if let Some(r) = c.rate_limits {
         state.rate_limits.store(r, Ordering::Relaxed);
-    }
-    if let Some(a) = c.allow_loopback_callbacks {
-        state.allow_loopback.store(a, Ordering::Relaxed);
     }
     json_response(StatusCode::OK, &config_body(&state))
 }

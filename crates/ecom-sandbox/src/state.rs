@@ -32,7 +32,9 @@ pub(crate) struct Shared {
     pub(crate) outbound: Outbound,
     pub(crate) rate: RateLimiter,
     pub(crate) rate_limits: AtomicBool,
-    pub(crate) allow_loopback: AtomicBool,
+    /// Start-up configuration only: never switchable through `/__sim`, so a hosted sandbox
+    /// cannot be told at run time to call services on its own loopback interface.
+    allow_loopback: bool,
     pub(crate) faults: Mutex<Vec<Fault>>,
     pub(crate) subs: Mutex<Subs>,
     pub(crate) qr: Mutex<HashMap<String, QrImage>>,
@@ -117,7 +119,7 @@ impl Shared {
             store: Store::new(config.max_payments),
             outbound: Outbound::new(config.max_outbound_log, config.callback_timeout),
             rate_limits: AtomicBool::new(config.rate_limits),
-            allow_loopback: AtomicBool::new(config.allow_loopback_callbacks),
+            allow_loopback: config.allow_loopback_callbacks,
             merchants,
             by_subscription_key,
             by_client_id,
@@ -161,7 +163,7 @@ impl Shared {
     }
 
     pub(crate) fn loopback_allowed(&self) -> bool {
-        self.allow_loopback.load(Ordering::Relaxed)
+        self.allow_loopback
     }
 
     /// A keyed 64-bit MAC of `data` (SipHash with a per-instance random key), base64url

@@ -146,6 +146,49 @@ async fn postman_bodies_succeed_and_url_splits_to_the_token() {
     assert!(b["url"].as_str().unwrap().starts_with("vippsMT://?token="));
 }
 
+#[tokio::test]
+async fn script_fallbacks_are_refused_custom_schemes_are_not() {
+    let sb = common::start().await;
+    let t = &sb.token().await;
+    for is_app in [false, true] {
+        for fb in [
+            "javascript:alert(document.domain)",
+            "JAVASCRIPT:alert(1)",
+            "  javascript:alert(1)",
+            "\u{1}\u{1f} javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "blob:https://example.com/0b7e",
+            "file:///etc/passwd",
+        ] {
+            let mut body = initiate_body(&order_id("xss"), 1000);
+            body["merchantInfo"]["fallBack"] = json!(fb);
+            body["merchantInfo"]["isApp"] = json!(is_app);
+            let (s, b) = sb.initiate(t, &body).await;
+            assert_eq!(
+                (s, code(&b).as_str()),
+                (400, "merchantInfo.fallBack"),
+                "isApp {is_app}, {fb:?} -> {b}"
+            );
+            assert_eq!(b[0]["errorGroup"], "InvalidRequest", "{b}");
+            assert!(
+                b[0]["errorMessage"]
+                    .as_str()
+                    .unwrap()
+                    .contains("custom app scheme"),
+                "{b}"
+            );
+        }
+    }
+    for fb in ["myapp://result", "INTENT", "https://example.com/fb"] {
+        let mut body = initiate_body(&order_id("fb"), 1000);
+        body["merchantInfo"]["fallBack"] = json!(fb);
+        let (s, b) = sb.initiate(t, &body).await;
+        assert_eq!(s, 200, "{fb:?} -> {b}");
+    }
+}
+
 /// Applies `edit` to a valid body and expects `status` with `code`.
 async fn expect_error(
     sb: &Sandbox,

@@ -212,6 +212,9 @@ async fn click_through_regular_payment_with_delivered_callback() {
     let recs = sb.callbacks(&id).await;
     assert_eq!(recs[0]["outcome"]["result"], "delivered");
     assert_eq!(recs[0]["outcome"]["status"], 200);
+    // The merchant got the real authToken (above); the readable record only shows it was sent.
+    assert_eq!(recs[0]["headers"]["Authorization"], "••••••••");
+    assert!(!recs[0].to_string().contains("cb-auth-token-123"));
     // The landing page now sends the user back to the shop.
     let (s, _, loc) = get_html(&sb, &wait).await;
     assert_eq!((s, loc), (303, Some(format!("{mbase}/done?order={id}"))));
@@ -750,6 +753,60 @@ async fn qr_codes_point_at_the_landing_page() {
     assert_eq!((s, e["title"].as_str()), (400, Some("Order timeout")));
     let r = sb.http.get(img_url).send().await.unwrap();
     assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn loopback_callbacks_cannot_be_switched_on_through_sim() {
+    // A loopback service the sandbox must never call when started without loopback callbacks.
+    let service = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let service_url = format!("http://{}", service.local_addr().unwrap());
+    let hits = Arc::new(Mutex::new(0usize));
+    let counter = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((_stream, _)) = service.accept().await {
+            *counter.lock().unwrap() += 1;
+        }
+    });
+    let sb = common::start().await;
+    let (s, e) = sb
+        .sim(
+            Method::PATCH,
+            "/config",
+            Some(json!({"allowLoopbackCallbacks": true})),
+        )
+        .await;
+    assert_eq!(s, 400, "{e}");
+    let message = e["error"].as_str().unwrap();
+    assert!(
+        message.contains("start-up") && message.contains("--allow-loopback-callbacks"),
+        "{message}"
+    );
+    let (_, c) = sb.sim(Method::GET, "/config", None).await;
+    assert_eq!(c["allowLoopbackCallbacks"], false);
+    // Other switches still work.
+    let (s, c) = sb
+        .sim(Method::PATCH, "/config", Some(json!({"rateLimits": false})))
+        .await;
+    assert_eq!((s, c["rateLimits"].as_bool()), (200, Some(false)));
+
+    let t = sb.token().await;
+    for field in ["callbackPrefix", "shippingDetailsPrefix"] {
+        let mut body = initiate_body(&order_id("ssrf"), 1000);
+        if field == "shippingDetailsPrefix" {
+            body["merchantInfo"]["paymentType"] = json!("eComm Express Payment");
+            body["merchantInfo"]["consentRemovalPrefix"] = json!("https://example.com/consent");
+        }
+        body["merchantInfo"][field] = json!(format!("{service_url}/x"));
+        let (s, b) = sb.initiate(&t, &body).await;
+        assert_eq!(s, 400, "{field}: {b}");
+        assert_eq!(b[0]["errorCode"], format!("merchantInfo.{field}"), "{b}");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        *hits.lock().unwrap(),
+        0,
+        "the sandbox called a loopback service"
+    );
 }
 
 #[tokio::test]

@@ -21,8 +21,10 @@ pub async fn start_with(mut config: SandboxConfig) -> Sandbox {
     tokio::spawn(ecom_sandbox::run(listener, config, async move {
         let _ = rx.await;
     }));
+    // No environment proxy: tests talk to loopback directly (one test sets HTTP_PROXY).
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
         .build()
         .unwrap();
     Sandbox {

@@ -1,0 +1,89 @@
+//! The request log never carries a userinfo `sub` (it identifies a person): the path is logged
+//! as `/<upstream>/vipps-userinfo-api/userinfo/{sub}`.
+//!
+//! This file holds one test because it installs the process-wide tracing subscriber.
+
+#![cfg(feature = "sandbox")]
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use axum::Router;
+use common::*;
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+const SUB: &str = "c06c4afe-d9e1-4c5d-939a-177d752a0944";
+
+#[tokio::test]
+async fn userinfo_sub_is_redacted_in_the_request_log() {
+    let logs = Buffer::default();
+    let writer = logs.clone();
+    tracing::subscriber::set_global_default(ecom_proxy::subscriber(move || writer.clone()))
+        .unwrap();
+
+    // The in-process sandbox, and a stand-in for a network upstream such as MT.
+    let mut config = config(&["--no-mt"]);
+    config
+        .add_router_upstream(
+            "staging",
+            Router::new().fallback(|| async { (StatusCode::OK, "{}") }),
+        )
+        .unwrap();
+    let proxy = spawn_proxy(config).await;
+    let http = client();
+    for path in [
+        format!("/sandbox/vipps-userinfo-api/userinfo/{SUB}"),
+        format!("/staging/vipps-userinfo-api/userinfo/{SUB}"),
+        format!("/staging/Vipps-Userinfo-Api/Userinfo/{SUB}/"),
+    ] {
+        let response = http
+            .get(format!("{}{path}", proxy.url))
+            .header("authorization", "Bearer not-a-real-token")
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().as_u16() < 500, "{path}: {response:?}");
+    }
+    // Other paths are logged unchanged.
+    http.get(format!(
+        "{}/staging/ecomm/v2/payments/order-77/details",
+        proxy.url
+    ))
+    .send()
+    .await
+    .unwrap();
+    proxy.shutdown().await;
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("path=/sandbox/vipps-userinfo-api/userinfo/{sub} ")
+            && text.contains("path=/staging/vipps-userinfo-api/userinfo/{sub} ")
+            && text.contains("path=/staging/Vipps-Userinfo-Api/Userinfo/{sub} "),
+        "the userinfo requests are not logged as expected:\n{text}"
+    );
+    assert!(
+        text.contains("path=/staging/ecomm/v2/payments/order-77/details "),
+        "{text}"
+    );
+    assert!(
+        !text.contains(SUB),
+        "a userinfo sub reached the logs:\n{text}"
+    );
+    assert!(!text.contains("c06c4afe"), "{text}");
+}
