@@ -11,5 +11,10 @@ scripts/setup.sh
 echo "start: building the app and the server (release)…"
 scripts/build.sh
 target_dir=$(cargo metadata --format-version 1 --no-deps --offline | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-# The sandbox may POST callbacks to loopback URLs, so a merchant server on this machine can receive them.
-exec "$target_dir/release/ecom-proxy" --static-dir dist --sandbox-allow-loopback-callbacks "$@"
+# Locally, the sandbox may POST callbacks to loopback URLs, so a merchant server on this
+# machine can receive them. Given another address to listen on or a public URL, this is a
+# hosted setup: the server refuses that option there, so it is left out.
+local_only=(--sandbox-allow-loopback-callbacks)
+case " $* " in *" --listen"* | *" --public-url"*) local_only=() ;; esac
+if [ -n "${ECOM_PROXY_LISTEN:-}${ECOM_PROXY_PUBLIC_URL:-}" ]; then local_only=(); fi
+exec "$target_dir/release/ecom-proxy" --static-dir dist "${local_only[@]}" "$@"
