@@ -918,13 +918,7 @@ async fn d17_express_in_the_app_with_static_shipping() {
 #[tokio::test]
 async fn d18_profile_flow_gives_sub_and_userinfo_claims() {
     let ctx = ctx().await;
-    let p = ctx.initiate(Kind::Profile).await;
-    let r = ctx
-        .api
-        .approve(&p.order_id, Some(&ctx.mobile()), Some(&p.token))
-        .await
-        .unwrap();
-    assert_eq!(r.status, 200, "{}", r.describe());
+    let p = ctx.approved(Kind::Profile).await;
     // `sub` is added asynchronously (SW): poll briefly.
     let mut d = ctx.details(&p.order_id).await;
     for _ in 0..20 {

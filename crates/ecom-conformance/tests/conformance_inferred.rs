@@ -668,13 +668,7 @@ async fn i17_express_reserves_amount_plus_shipping() {
 #[tokio::test]
 async fn i18_scope_user_details_user_id_is_the_sub() {
     let ctx = ctx().await;
-    let p = ctx.initiate(Kind::Profile).await;
-    let r = ctx
-        .api
-        .approve(&p.order_id, Some(&ctx.mobile()), Some(&p.token))
-        .await
-        .unwrap();
-    assert_eq!(r.status, 200, "{}", r.describe());
+    let p = ctx.approved(Kind::Profile).await;
     let d = ctx.details(&p.order_id).await;
     assert!(
         d["sub"].is_string(),
@@ -841,13 +835,7 @@ async fn ix_userinfo_unknown_sub_is_404_and_foreign_sub_is_403() {
         .await
         .unwrap();
     assert_eq!(r.status, 404, "{}", r.describe());
-    let p = ctx.initiate(Kind::Profile).await;
-    let r = ctx
-        .api
-        .approve(&p.order_id, Some(&ctx.mobile()), Some(&p.token))
-        .await
-        .unwrap();
-    assert_eq!(r.status, 200);
+    let p = ctx.approved(Kind::Profile).await;
     let sub = ctx.details(&p.order_id).await["sub"]
         .as_str()
         .unwrap()
@@ -944,13 +932,7 @@ async fn ix_qr_msn_mismatch_answers_in_the_qr_error_format() {
 async fn ix_userinfo_msn_mismatch_answers_in_the_userinfo_error_format() {
     // As above for Userinfo: its errors are format E (`UserinfoError`) or gateway bodies.
     let ctx = ctx().await;
-    let p = ctx.initiate(Kind::Profile).await;
-    let r = ctx
-        .api
-        .approve(&p.order_id, Some(&ctx.mobile()), Some(&p.token))
-        .await
-        .unwrap();
-    assert_eq!(r.status, 200);
+    let p = ctx.approved(Kind::Profile).await;
     let sub = ctx.details(&p.order_id).await["sub"]
         .as_str()
         .unwrap()

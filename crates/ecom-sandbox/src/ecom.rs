@@ -748,32 +748,7 @@ pub(crate) async fn capture(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (caller, v, p) = match action_prelude(
-        &state,
-        &headers,
-        &body,
-        &order_id,
-        RateKind::Capture,
-        "capture",
-    ) {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
-    respond((|| {
-        let a = parse_action(&caller, &v, true)?;
-        let key = request_id(&headers)?;
-        let now = state.now();
-        let mut g = p.lock();
-        if key.is_none() && a.amount.is_some_and(|x| x < g.remaining_to_capture()) {
-            return Err(missing_request_id());
-        }
-        let fingerprint = format!("{:?}|{}", a.amount, a.text);
-        let rid = key.clone().unwrap_or_default();
-        let body = g.idempotent(Endpoint::Capture, key.as_deref(), fingerprint, |p| {
-            p.capture(now, a.amount, &a.text, &rid)
-        })?;
-        Ok(json_response(StatusCode::OK, &body))
-    })())
+    money_action(&state, &headers, &body, &order_id, MoneyOp::Capture)
 }
 
 /// `PUT …/cancel` (spec §3.4).
@@ -809,29 +784,53 @@ pub(crate) async fn refund(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (caller, v, p) = match action_prelude(
-        &state,
-        &headers,
-        &body,
-        &order_id,
-        RateKind::Refund,
-        "refund",
-    ) {
+    money_action(&state, &headers, &body, &order_id, MoneyOp::Refund)
+}
+
+/// The two actions that move money after reservation.
+#[derive(Debug, Clone, Copy)]
+enum MoneyOp {
+    /// `POST …/capture`.
+    Capture,
+    /// `POST …/refund`.
+    Refund,
+}
+
+/// Capture and refund share everything but the operation: both move money
+/// with an optional partial amount, so both require `X-Request-Id` for a
+/// partial amount and replay through the same idempotency store.
+fn money_action(
+    state: &Arc<Shared>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    order_id: &str,
+    op: MoneyOp,
+) -> Response {
+    let (kind, name, endpoint) = match op {
+        MoneyOp::Capture => (RateKind::Capture, "capture", Endpoint::Capture),
+        MoneyOp::Refund => (RateKind::Refund, "refund", Endpoint::Refund),
+    };
+    let (caller, v, p) = match action_prelude(state, headers, body, order_id, kind, name) {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
     respond((|| {
         let a = parse_action(&caller, &v, true)?;
-        let key = request_id(&headers)?;
+        let key = request_id(headers)?;
         let now = state.now();
         let mut g = p.lock();
-        if key.is_none() && a.amount.is_some_and(|x| x < g.remaining_to_refund()) {
+        let remaining = match op {
+            MoneyOp::Capture => g.remaining_to_capture(),
+            MoneyOp::Refund => g.remaining_to_refund(),
+        };
+        if key.is_none() && a.amount.is_some_and(|x| x < remaining) {
             return Err(missing_request_id());
         }
         let fingerprint = format!("{:?}|{}", a.amount, a.text);
         let rid = key.clone().unwrap_or_default();
-        let body = g.idempotent(Endpoint::Refund, key.as_deref(), fingerprint, |p| {
-            p.refund(now, a.amount, &a.text, &rid)
+        let body = g.idempotent(endpoint, key.as_deref(), fingerprint, |p| match op {
+            MoneyOp::Capture => p.capture(now, a.amount, &a.text, &rid),
+            MoneyOp::Refund => p.refund(now, a.amount, &a.text, &rid),
         })?;
         Ok(json_response(StatusCode::OK, &body))
     })())

@@ -14,6 +14,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 
+use crate::config::TestUser;
 use crate::flow::{self, Approval, ApproveInput, FlowError};
 use crate::links;
 use crate::payment::{CancelCause, Payment, State as PState};
@@ -184,23 +185,26 @@ fn back_to_merchant(p: &Payment) -> Response {
     )
 }
 
+/// The test users sorted by phone number, each rendered as one list item by `item`.
+fn user_list(state: &Shared, item: impl Fn(&TestUser) -> String) -> String {
+    let users = state.users.read();
+    let mut all: Vec<_> = users.values().collect();
+    all.sort_by(|a, b| a.phone.cmp(&b.phone));
+    all.into_iter().map(item).collect()
+}
+
 /// `GET /`: what this is, with links into the simulated app.
 pub(crate) async fn home(State(state): State<AppState>) -> Response {
     let base = esc(state.base());
-    let users = state.users.read();
-    let mut phones: Vec<_> = users.values().collect();
-    phones.sort_by(|a, b| a.phone.cmp(&b.phone));
-    let mut list = String::new();
-    for u in phones {
-        let _ = write!(
-            list,
+    let list = user_list(&state, |u| {
+        format!(
             "<li><a href=\"{base}/vipps-app/user/{}\">{} {} ({})</a></li>",
             esc(&u.phone),
             esc(&u.first_name),
             esc(&u.last_name),
             esc(&u.phone)
-        );
-    }
+        )
+    });
     let body = format!(
         "<h1>Vipps eCom sandbox</h1>\
 <p>A local simulator of the Vipps eCom API v2 test environment. Point the API base URL at \
@@ -454,19 +458,14 @@ pub(crate) async fn landing_wait(
 /// `GET /vipps-app`: pick a test user.
 pub(crate) async fn app_home(State(state): State<AppState>) -> Response {
     let base = esc(state.base());
-    let users = state.users.read();
-    let mut all: Vec<_> = users.values().collect();
-    all.sort_by(|a, b| a.phone.cmp(&b.phone));
-    let mut list = String::new();
-    for u in all {
-        let _ = write!(
-            list,
+    let list = user_list(&state, |u| {
+        format!(
             "<li><a class=\"button secondary\" data-testid=\"user-{p}\" href=\"{base}/vipps-app/user/{p}\">{} {} · {p}</a></li>",
             esc(&u.first_name),
             esc(&u.last_name),
             p = esc(&u.phone)
-        );
-    }
+        )
+    });
     let body = format!("<h1>Hvem er du?</h1><p>Choose the test user whose phone this is.</p><ul class=\"plain\">{list}</ul>");
     page(
         StatusCode::OK,

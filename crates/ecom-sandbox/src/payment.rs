@@ -23,6 +23,43 @@ const PERSONAL_DATA_MS: i64 = 7 * DAY;
 const CAPTURE_WINDOW_MS: i64 = 180 * DAY;
 /// Refund is possible this long after reservation.
 const REFUND_WINDOW_MS: i64 = 365 * DAY;
+
+/// What differs between capture and refund in `Payment::move_money`: the
+/// operation, its time window and the error codes/messages of the spec.
+struct MoneyRule {
+    /// `Op::Capture` or `Op::Refund`.
+    op: Op,
+    /// How long after reservation the action is allowed.
+    window_ms: i64,
+    /// Error code once the window has passed.
+    window_code: &'static str,
+    /// Error message once the window has passed.
+    window_msg: &'static str,
+    /// Error code when the amount is above what remains (or not positive).
+    over_code: &'static str,
+    /// Error message when the amount is above what remains (or not positive).
+    over_msg: &'static str,
+}
+
+/// Capture's window and amount rules (spec §3.3).
+const CAPTURE_RULE: MoneyRule = MoneyRule {
+    op: Op::Capture,
+    window_ms: CAPTURE_WINDOW_MS,
+    window_code: "98",
+    window_msg: "Payments can only be captured up to 180 days after reservation. See the FAQ.",
+    over_code: "61",
+    over_msg: "The total capture amount exceeds the reserved amount. You cannot capture a higher amount than the user has accepted. Check the payment details",
+};
+
+/// Refund's window and amount rules (spec §3.5).
+const REFUND_RULE: MoneyRule = MoneyRule {
+    op: Op::Refund,
+    window_ms: REFUND_WINDOW_MS,
+    window_code: "95",
+    window_msg: "Payments can only be refunded up to 365 days after reservation. See the FAQ.",
+    over_code: "71",
+    over_msg: "Cannot refund a higher amount than the captured amount.",
+};
 /// Magic amount 201 keeps the payment pending this long, then fails.
 const UNKNOWN_RESULT_MS: i64 = HOUR;
 
@@ -655,6 +692,43 @@ impl Payment {
         Ok(response)
     }
 
+    /// The part capture and refund share once the state allows the action:
+    /// time window, amount (`None` or 0 means all remaining), bookkeeping and log.
+    /// Returns the amount moved and the new transaction id.
+    fn move_money(
+        &mut self,
+        now: i64,
+        amount: Option<i64>,
+        text: &str,
+        request_id: &str,
+        rule: &MoneyRule,
+    ) -> Result<(i64, String), ApiError> {
+        self.check_window(now, rule.window_ms, rule.window_code, rule.window_msg)?;
+        let remaining = match rule.op {
+            Op::Refund => self.remaining_to_refund(),
+            _ => self.remaining_to_capture(),
+        };
+        let amount = amount.filter(|&a| a != 0).unwrap_or(remaining);
+        if amount > remaining || amount <= 0 {
+            return Err(payment_error(rule.over_code, rule.over_msg));
+        }
+        match rule.op {
+            Op::Refund => self.refunded += amount,
+            _ => self.captured += amount,
+        }
+        let id = new_transaction_id();
+        self.push_log(
+            amount,
+            rule.op,
+            true,
+            text.to_owned(),
+            Some(id.clone()),
+            now,
+            request_id,
+        );
+        Ok((amount, id))
+    }
+
     /// Capture (spec §3.3). `amount` `None` or 0 captures everything remaining.
     pub(crate) fn capture(
         &mut self,
@@ -673,31 +747,7 @@ impl Payment {
             State::Cancel | State::Void | State::Failed => return Err(not_allowed_91()),
             State::Reserve | State::Sale => {}
         }
-        self.check_window(
-            now,
-            CAPTURE_WINDOW_MS,
-            "98",
-            "Payments can only be captured up to 180 days after reservation. See the FAQ.",
-        )?;
-        let remaining = self.remaining_to_capture();
-        let amount = amount.filter(|&a| a != 0).unwrap_or(remaining);
-        if amount > remaining || amount <= 0 {
-            return Err(payment_error(
-                "61",
-                "The total capture amount exceeds the reserved amount. You cannot capture a higher amount than the user has accepted. Check the payment details",
-            ));
-        }
-        self.captured += amount;
-        let id = new_transaction_id();
-        self.push_log(
-            amount,
-            Op::Capture,
-            true,
-            text.to_owned(),
-            Some(id.clone()),
-            now,
-            request_id,
-        );
+        let (amount, id) = self.move_money(now, amount, text, request_id, &CAPTURE_RULE)?;
         Ok(json!({
             "orderId": self.init.order_id,
             "transactionInfo": {
@@ -811,31 +861,7 @@ impl Payment {
                 _ => payment_error("73", "Cannot refund a canceled order."),
             });
         }
-        self.check_window(
-            now,
-            REFUND_WINDOW_MS,
-            "95",
-            "Payments can only be refunded up to 365 days after reservation. See the FAQ.",
-        )?;
-        let remaining = self.remaining_to_refund();
-        let amount = amount.filter(|&a| a != 0).unwrap_or(remaining);
-        if amount > remaining || amount <= 0 {
-            return Err(payment_error(
-                "71",
-                "Cannot refund a higher amount than the captured amount.",
-            ));
-        }
-        self.refunded += amount;
-        let id = new_transaction_id();
-        self.push_log(
-            amount,
-            Op::Refund,
-            true,
-            text.to_owned(),
-            Some(id.clone()),
-            now,
-            request_id,
-        );
+        let (amount, id) = self.move_money(now, amount, text, request_id, &REFUND_RULE)?;
         Ok(json!({
             "orderId": self.init.order_id,
             "transaction": {

@@ -265,15 +265,25 @@ impl Ctx {
         body["transaction"]["amount"] = amount.into();
         self.initiate_body(body).await
     }
-    /// Initiates and force-approves a regular payment (RESERVE).
-    pub async fn reserved(&self, amount: i64) -> Initiated {
-        let p = self.initiate_amount(amount).await;
+    /// Force-approves `p` with the test user's phone, insisting on 200.
+    pub async fn force_approve(&self, p: &Initiated) {
         let r = self
             .api
             .approve(&p.order_id, Some(&self.mobile()), Some(&p.token))
             .await
             .unwrap();
         assert_eq!(r.status, 200, "force approve: {}", r.describe());
+    }
+    /// Initiates and force-approves a regular payment (RESERVE).
+    pub async fn reserved(&self, amount: i64) -> Initiated {
+        let p = self.initiate_amount(amount).await;
+        self.force_approve(&p).await;
+        p
+    }
+    /// Initiates a Postman body of `kind` and force-approves it.
+    pub async fn approved(&self, kind: Kind) -> Initiated {
+        let p = self.initiate(kind).await;
+        self.force_approve(&p).await;
         p
     }
     /// Details as JSON, insisting on 200.
