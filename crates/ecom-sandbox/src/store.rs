@@ -102,7 +102,16 @@ impl Store {
             payment: r.clone(),
         });
         drop(inner);
-        self.pending.lock().push_back((now, Arc::downgrade(&r)));
+        let mut pending = self.pending.lock();
+        pending.push_back((now, Arc::downgrade(&r)));
+        // A `Weak` keeps its payment's allocation alive, so the entries of evicted payments
+        // must go too, or memory grows with every initiate until the timeout sweep runs.
+        // At most `max` payments are alive; pruning when the queue is twice that keeps the
+        // queue bounded at amortised O(1) per insert.
+        if pending.len() > self.max.saturating_mul(2) {
+            pending.retain(|(_, weak)| weak.strong_count() > 0);
+        }
+        drop(pending);
         Ok(r)
     }
 
@@ -123,6 +132,12 @@ impl Store {
             .iter()
             .map(|e| e.payment.clone())
             .collect()
+    }
+
+    /// How many payments the timeout sweep still tracks (bounded by twice the maximum).
+    #[cfg(test)]
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.lock().len()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -236,5 +251,16 @@ mod tests {
         seen.clear();
         s.sweep(due, |p| seen.push(p.order_id().to_owned()));
         assert!(seen.is_empty());
+    }
+
+    #[test]
+    fn evicted_payments_do_not_linger_in_the_timeout_queue() {
+        let s = Store::new(10);
+        for i in 0..1_000 {
+            s.insert(payment(&format!("o{i}"), 1), 1, i64::MAX).unwrap();
+        }
+        assert_eq!(s.len(), 10);
+        // Without pruning this would be 1,000 weak pointers keeping 990 payments allocated.
+        assert!(s.pending_len() <= 20, "{}", s.pending_len());
     }
 }
