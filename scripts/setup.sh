@@ -2,8 +2,9 @@
 # Installs what the eCom Playground needs to build, run and test, skipping whatever is already
 # there at the right version. Safe to run again: on a ready machine it takes a few seconds.
 #
-# Sources: Debian packages (chromium, chromium-driver, wrk), crates.io (trunk, wasm-bindgen-cli),
-# the npm registry (package-lock.json: binaryen's wasm-opt, playwright-core, newman, axe-core, …).
+# Sources: Debian packages (chromium, chromium-driver, wrk, openssl), crates.io (trunk,
+# wasm-bindgen-cli, wasm-split-cli), the npm registry (package-lock.json: binaryen's wasm-opt,
+# playwright-core, newman, axe-core, …).
 # Nothing is downloaded from anywhere else; Trunk runs with `offline = true`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,8 @@ TRUNK_VERSION=0.21.14
 MIN_RUST=1.95
 # wasm-bindgen-cli must be exactly the wasm-bindgen version the app links against.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+# wasm-split-cli must match the wasm_split_helpers runtime that Leptos links (its split format).
+WASM_SPLIT_VERSION=$(awk '/^name = "wasm_split_helpers"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 TRUNK_TOML_WB=$(sed -n 's/^wasm_bindgen = "\([^"]*\)".*/\1/p' Trunk.toml)
 if [ "$WASM_BINDGEN_VERSION" != "$TRUNK_TOML_WB" ]; then
   echo "setup: Cargo.lock has wasm-bindgen $WASM_BINDGEN_VERSION but Trunk.toml [tools] says $TRUNK_TOML_WB; make them equal." >&2
@@ -38,6 +41,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v wrk >/dev/null || missing+=(wrk)
+command -v openssl >/dev/null || missing+=(openssl)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
@@ -56,6 +60,11 @@ if [ "$(installed_version wasm-bindgen)" != "$WASM_BINDGEN_VERSION" ]; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 4 minutes, once)"
   # Without --locked: with it, one of its pinned dependencies is missing from the index.
   env -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION from crates.io (about 3 minutes, once)"
+  env -u CARGO_TARGET_DIR cargo install wasm_split_cli_support --locked --version "$WASM_SPLIT_VERSION" --features build-binary
 fi
 
 # npm packages from the lockfile; reinstalled only when the lockfile changes.

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Prints the first-load size of the built app (dist/): html + js + wasm + css, raw and gzip -9.
-# Run after scripts/build.sh. Budget: 150 KB gzip (issue: playground performance).
+# Prints the size of the built app (dist/), raw and gzip -9, in two parts:
+# - the first load: what the browser fetches before the first form is usable (index.html, the
+#   CSS, the JS glue, the main wasm module and the chunk loader it imports);
+# - the lazy chunks: the later steps and panels, fetched right after the first render.
+# Run after scripts/build.sh. Budget: 150 KB gzip for the first load (issue: playground performance).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/index.html ] || { echo "size: dist/ is missing; run scripts/build.sh first" >&2; exit 1; }
-total_raw=0 total_gz=0
-printf '%-44s %10s %10s\n' file raw gzip
-for f in dist/*.html dist/*.js dist/*.wasm dist/*.css; do
-  [ -f "$f" ] || continue
-  raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-  printf '%-44s %10d %10d\n' "${f#dist/}" "$raw" "$gz"
-done
-printf '%-44s %10d %10d\n' "first load (bytes)" "$total_raw" "$total_gz"
-awk -v r="$total_raw" -v g="$total_gz" 'BEGIN { printf "first load: %.1f KB raw, %.1f KB gzip (budget 150 KB gzip)\n", r / 1024, g / 1024 }'
+report() {
+  local label=$1; shift
+  local raw=0 gz=0 f r g
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    r=$(stat -c %s "$f"); g=$(gzip -9 -c "$f" | wc -c)
+    raw=$((raw + r)); gz=$((gz + g))
+    printf '  %-52s %9d %9d\n' "${f#dist/}" "$r" "$g"
+  done
+  awk -v l="$label" -v r="$raw" -v g="$gz" 'BEGIN { printf "%s: %.1f KB raw, %.1f KB gzip\n", l, r / 1024, g / 1024 }'
+}
+printf '  %-52s %9s %9s\n' file raw gzip
+shopt -s nullglob
+report "first load (budget 150 KB gzip)" dist/index.html dist/*.css dist/*.js dist/ecom-playground-*_bg.wasm
+report "lazy chunks (after the first render)" dist/split_*.wasm dist/chunk_*.wasm

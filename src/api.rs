@@ -116,7 +116,9 @@ pub async fn proxy_info(settings: &Settings) -> Result<ProxyInfo, AppError> {
         headers: Vec::new(),
         body: None,
     };
-    let response = send(
+    // Without explaining errors: the explanations are not needed to read the proxy's info, and
+    // leaving them out keeps them off the first load (see `send`).
+    let response = transport(
         &request,
         &format!("{base}/__proxy/info"),
         &base,
@@ -180,12 +182,29 @@ pub async fn obtain_token(
 }
 
 /// Sends `request` to `url` (the proxy URL for the chosen environment), with the proxy's
-/// access token when one is set.
+/// access token when one is set, and explains an error response.
 ///
 /// # Errors
 /// [`AppError::ProxyUnreachable`] when no response arrived, [`AppError::Body`] when the
 /// body could not be read.
 pub async fn send(
+    request: &ApiRequest,
+    url: &str,
+    proxy_base: &str,
+    proxy_token: &str,
+) -> Result<ApiResponse, AppError> {
+    let mut response = transport(request, url, proxy_base, proxy_token).await?;
+    let proxy_error = response
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(PROXY_ERROR_HEADER))
+        .map(|(_, v)| v.as_str());
+    response.explanation = explain(response.status, &response.body, proxy_error);
+    Ok(response)
+}
+
+/// Sends `request` as [`send`] does, without explaining errors.
+async fn transport(
     request: &ApiRequest,
     url: &str,
     proxy_base: &str,
@@ -222,19 +241,16 @@ pub async fn send(
         .map_err(|e| AppError::Body(e.to_string()))?;
     let millis = now_millis() - started;
     let headers: Vec<(String, String)> = response.headers().entries().collect();
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
-    let status = response.status();
+    let upstream_millis = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("server-timing"))
+        .and_then(|(_, v)| upstream_duration(v));
     Ok(ApiResponse {
-        status,
+        status: response.status(),
         status_text: response.status_text(),
         millis,
-        upstream_millis: header("server-timing").and_then(upstream_duration),
-        explanation: explain(status, &body, header(PROXY_ERROR_HEADER)),
+        upstream_millis,
+        explanation: None,
         headers,
         body,
     })

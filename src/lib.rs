@@ -6,6 +6,11 @@
 //! - [`error`]: the app's error type.
 //!
 //! Logic that needs no browser lives in the `ecom_core` crate and is tested natively.
+//!
+//! The release build (`scripts/build.sh`, `--cfg ecom_split`) makes `quick_start_steps` and
+//! `side_panels` lazy-loaded: the first load carries the shell and the Settings panel, and
+//! the steps arrive as separate wasm chunks right after the first render. Other builds (tests,
+//! `trunk serve`) keep one module; the code is the same either way.
 
 pub mod api;
 pub mod components;
@@ -20,6 +25,7 @@ use components::history_panel::HistoryPanel;
 use components::import_panel::ImportPanel;
 use components::initiate_step::InitiateStep;
 use components::operations_step::OperationsStep;
+use components::proxy_probe::ProxyProbe;
 use components::qr_step::QrStep;
 use components::settings_panel::SettingsPanel;
 use components::token_step::TokenStep;
@@ -54,19 +60,41 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <div class="side">
                 <SettingsPanel />
-                <VarsPanel />
-                <ImportPanel />
-                <HistoryPanel />
+                <Suspense fallback=|| ()>{Suspend::new(async { side_panels().await })}</Suspense>
             </div>
             <div class="steps">
-                <TokenStep />
-                <InitiateStep />
-                <ApproveStep />
-                <OperationsStep />
-                <DetailsStep />
-                <UserinfoStep />
-                <QrStep />
+                <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the quick-start steps…"</p> }>
+                    {Suspend::new(async { quick_start_steps().await })}
+                </Suspense>
             </div>
         </main>
     }
+}
+
+/// The quick-start steps: a lazy-loaded chunk in the release build.
+#[cfg_attr(ecom_split, leptos::lazy)]
+async fn quick_start_steps() -> AnyView {
+    view! {
+        <TokenStep />
+        <InitiateStep />
+        <ApproveStep />
+        <OperationsStep />
+        <DetailsStep />
+        <UserinfoStep />
+        <QrStep />
+    }
+    .into_any()
+}
+
+/// The panels beside Settings (session variables, import, history) and the proxy probe: a
+/// lazy-loaded chunk in the release build.
+#[cfg_attr(ecom_split, leptos::lazy)]
+async fn side_panels() -> AnyView {
+    view! {
+        <ProxyProbe />
+        <VarsPanel />
+        <ImportPanel />
+        <HistoryPanel />
+    }
+    .into_any()
 }

@@ -10,6 +10,7 @@ pub mod import_panel;
 pub mod initiate_step;
 pub mod inline_qr;
 pub mod operations_step;
+pub mod proxy_probe;
 pub mod qr_step;
 pub mod request_view;
 pub mod response_view;

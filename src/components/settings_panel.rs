@@ -5,8 +5,6 @@ use ecom_core::validate::{self, Field};
 use ecom_core::Environment;
 use leptos::prelude::*;
 
-use crate::api;
-use crate::error::AppError;
 use crate::state::settings::{forget_everything, SettingsCtx};
 
 /// What the switch offers before the proxy has said what it serves.
@@ -19,17 +17,8 @@ pub fn SettingsPanel() -> impl IntoView {
     let settings = ctx.settings;
     let proxy_error =
         move || settings.with(|s| validate::proxy_url(&s.proxy_url).err().map(|e| e.message));
-    // Ask the proxy what it serves whenever its address changes.
-    let proxy_url = Memo::new(move |_| settings.with(|s| s.proxy_url.clone()));
-    let info = LocalResource::new(move || {
-        proxy_url.with(|_| ());
-        let settings = settings.get_untracked();
-        async move {
-            // A half-typed URL is not asked: the field already says what is wrong with it.
-            validate::proxy_url(&settings.proxy_url).map_err(|e| AppError::Invalid(e.message))?;
-            api::proxy_info(&settings).await
-        }
-    });
+    // `ProxyProbe` asks the proxy what it serves; this panel only shows the answer.
+    let info = ctx.proxy_info;
     let offered = move || {
         let mut envs = match info.get() {
             Some(Ok(info)) => info.environments(),

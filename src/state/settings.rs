@@ -1,8 +1,11 @@
 //! Settings in local storage: read once at start, written back by one effect.
 
+use ecom_core::proxy::ProxyInfo;
 use ecom_core::settings::{Loaded, Settings, BACKUP_KEY, STORAGE_KEY};
 use leptos::prelude::*;
 use web_sys::Storage;
+
+use crate::error::AppError;
 
 /// The browser's local storage, if the browser allows it (private modes may not).
 pub fn local_storage() -> Option<Storage> {
@@ -109,6 +112,8 @@ pub struct SettingsCtx {
     pub reset_notice: RwSignal<Option<String>>,
     /// Set when saving failed.
     pub save_error: RwSignal<Option<String>>,
+    /// What the proxy said it serves (`None` while asking), kept up to date by `ProxyProbe`.
+    pub proxy_info: RwSignal<Option<Result<ProxyInfo, AppError>>>,
 }
 
 impl SettingsCtx {
@@ -119,6 +124,7 @@ impl SettingsCtx {
             settings: RwSignal::new(loaded.settings),
             reset_notice: RwSignal::new(loaded.reset.map(|r| r.message)),
             save_error: RwSignal::new(None),
+            proxy_info: RwSignal::new(None),
         };
         // A reset replaces the unreadable value (already backed up by `load`) at once, so the
         // notice shows once. Otherwise storage is written only on changes: the effect's first

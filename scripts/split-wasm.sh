@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Trunk post_build hook (see Trunk.toml): splits the release app into the first-load module and
+# lazy-loaded chunks, so the browser fetches only what the first form needs before it renders.
+#
+# The app marks its split points with Leptos' `#[lazy]` when built with `--cfg ecom_split`
+# (src/lib.rs). scripts/build.sh sets that flag and ECOM_SPLIT_TARGET_DIR; any other build
+# (`trunk serve`, a plain `trunk build`) has no split points and this hook does nothing.
+#
+# Steps, on the linked wasm that cargo produced (it must carry relocations: `--emit-relocs`):
+#   1. wasm-split-cli  -> the main module, one module per split point, shared chunks, and
+#                         __wasm_split.js, which loads a chunk the first time it is needed;
+#   2. wasm-bindgen    -> the JS glue for the main module, under Trunk's hashed name, keeping
+#                         the function table exported (the chunks add their functions to it);
+#   3. wasm-opt -Oz    -> every module, as Trunk does for an unsplit app;
+#   4. index.html      -> the subresource-integrity hashes of the replaced files, and a
+#                         modulepreload of the loader.
+set -euo pipefail
+[ -n "${ECOM_SPLIT_TARGET_DIR:-}" ] || exit 0
+: "${TRUNK_STAGING_DIR:?this script runs as a Trunk hook}"
+
+stage=$TRUNK_STAGING_DIR
+raw="$ECOM_SPLIT_TARGET_DIR/wasm32-unknown-unknown/wasm-release/ecom-playground.wasm"
+[ -f "$raw" ] || { echo "split-wasm: $raw is missing" >&2; exit 1; }
+js_files=("$stage"/ecom-playground-*.js)
+[ "${#js_files[@]}" -eq 1 ] || { echo "split-wasm: expected one app JS file in $stage" >&2; exit 1; }
+name=$(basename "${js_files[0]}" .js)
+wasm_opt="$TRUNK_SOURCE_DIR/node_modules/.bin/wasm-opt"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+wasm-split-cli "$raw" "$work/split" --out-name "$name"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$work/bindgen" --out-name "$name" "$work/split/$name.wasm"
+cp "$work/bindgen/$name.js" "$stage/$name.js"
+"$wasm_opt" -Oz "$work/bindgen/${name}_bg.wasm" -o "$stage/${name}_bg.wasm"
+rm "$work/split/$name.wasm"
+for chunk in "$work"/split/*.wasm; do
+  "$wasm_opt" -Oz "$chunk" -o "$stage/$(basename "$chunk")"
+done
+cp "$work/split/__wasm_split.js" "$stage/__wasm_split.js"
+
+sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | openssl base64 -A)"; }
+html="$stage/index.html"
+sed -i \
+  -e "s|\(href=\"/$name.js\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$stage/$name.js")|" \
+  -e "s|\(href=\"/${name}_bg.wasm\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$stage/${name}_bg.wasm")|" \
+  -e "s|</head>|<link rel=\"modulepreload\" href=\"/__wasm_split.js\" crossorigin=\"anonymous\" integrity=\"$(sri "$stage/__wasm_split.js")\"></head>|" \
+  "$html"
+grep -q "$(sri "$stage/${name}_bg.wasm")" "$html" || { echo "split-wasm: could not update index.html" >&2; exit 1; }
+echo "split-wasm: main module and $(ls "$work"/split/*.wasm | wc -l) lazy chunks in place"
