@@ -151,7 +151,8 @@ impl Settings {
     }
 
     /// A copy with every secret emptied: what goes to local storage when the user chose not
-    /// to remember secrets on this device.
+    /// to remember secrets on this device. A password typed into the proxy URL (which
+    /// validation refuses) counts as a secret too.
     pub fn without_secrets(&self) -> Settings {
         let mut copy = self.clone();
         for env in Environment::ALL {
@@ -160,6 +161,7 @@ impl Settings {
             c.subscription_key.clear();
         }
         copy.proxy_token.clear();
+        copy.proxy_url = crate::validate::strip_userinfo(&copy.proxy_url);
         copy
     }
 
@@ -245,6 +247,7 @@ mod tests {
     fn without_secrets_empties_every_secret_and_nothing_else() {
         let mut s = Settings {
             proxy_token: "pt".into(),
+            proxy_url: "http://user:pw@127.0.0.1:9".into(),
             remember_secrets: false,
             ..Settings::default()
         };
@@ -255,8 +258,10 @@ mod tests {
             ..Credentials::default()
         };
         let stored = s.without_secrets().to_stored();
+        assert_eq!(s.without_secrets().proxy_url, "http://127.0.0.1:9");
         for secret in [
             "pt",
+            "pw",
             "cs",
             "sk",
             crate::demo::CLIENT_SECRET,
