@@ -2,7 +2,8 @@
 // and the sandbox by the same binary ./scripts/start.sh runs, in headless Chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, freePort, launchBrowser, startServer, waitForText } from './support.mjs';
+import { createServer } from 'node:http';
+import { DEMO, freePort, launchBrowser, send, startServer, waitForText } from './support.mjs';
 
 let server;
 let browser;
@@ -103,10 +104,86 @@ test('a proxy that is down is reported as such', async () => {
   await page.getByLabel('Proxy URL').fill('');
 });
 
-test('the server logs carry no secret', async () => {
-  const logs = server.logs.join('');
-  assert.ok(logs.length > 0, 'the server logged its requests');
-  for (const secret of [DEMO.clientSecret, DEMO.subscriptionKey, 'not-the-right-secret', 'eyJ']) {
-    assert.ok(!logs.includes(secret), `logs contain ${secret}`);
+test('a proxy URL with a user name and password is refused and never shown', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const port = new URL(server.url).port;
+  await page.getByLabel('Proxy URL').fill(`http://proxy-user:hunter2-in-url@127.0.0.1:${port}`);
+  const fieldError = await page.locator('#field-proxy-error').innerText();
+  assert.match(fieldError, /must not contain a user name or password/);
+  assert.match(fieldError, /Proxy access token/);
+  await page.getByRole('button', { name: 'Get access token' }).click();
+  assert.match(await waitForText(page, 'send-error', 'not sent'), /user name or password/);
+  // Nowhere on the page (previews, errors, curl, status lines) but in the field being typed.
+  const panel = page.getByTestId('initiate');
+  await panel.getByTestId('curl-view').locator('summary').click();
+  await panel.getByTestId('curl-reveal').check();
+  const shown = await page.locator('body').innerText();
+  assert.ok(!shown.includes('hunter2-in-url') && !shown.includes('proxy-user'), 'the credentials are shown');
+  assert.match(await page.getByTestId('step-token').getByTestId('request-url').innerText(), new RegExp(`^http://127\\.0\\.0\\.1:${port}/sandbox/`));
+  await page.getByLabel('Proxy URL').fill('');
+});
+
+// Self-contained: its own server, which requires a proxy token (given through the environment,
+// as the docs advise), its own merchant callback server, and every secret the app can send.
+test('the server logs carry no secret, whatever the app sent', async () => {
+  const proxyToken = 'e2e-proxy-token-0123456789abcdef';
+  const authToken = 'e2e-callback-auth-token-do-not-log';
+  const wrongSecret = 'not-the-right-secret-for-the-logs';
+  const callbacks = [];
+  const merchant = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      callbacks.push({ url: req.url, authorization: req.headers.authorization, body });
+      res.end();
+    });
+  });
+  await new Promise((resolve) => merchant.listen(0, '127.0.0.1', resolve));
+  const callbackPrefix = `http://127.0.0.1:${merchant.address().port}/callbacks`;
+  const own = await startServer(['--token-covers-sandbox'], { ECOM_PROXY_TOKEN: proxyToken });
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    await page.goto(own.url);
+    // Without the proxy token the proxy refuses, and says why.
+    assert.match(await send(page, 'initiate'), /^401/);
+    await page.getByTestId('proxy-token').fill(proxyToken);
+    // A wrong client_secret, then the right one.
+    await page.getByLabel('client_secret', { exact: true }).fill(wrongSecret);
+    await page.getByTestId('send-token').click();
+    await waitForText(page, 'response-status', '401');
+    await page.getByRole('button', { name: 'Restore the sandbox demo credentials' }).click();
+    // A payment with an authToken for its callbacks (typed into the raw body), force approved.
+    await page.getByTestId('new-order-id').click();
+    await page.getByTestId('initiate-callback').fill(callbackPrefix);
+    const panel = page.getByTestId('initiate');
+    await panel.locator('details.raw summary').click();
+    const raw = JSON.parse(await panel.getByTestId('initiate-raw').inputValue());
+    raw.merchantInfo.authToken = authToken;
+    await panel.getByTestId('initiate-raw').fill(JSON.stringify(raw));
+    assert.equal(await send(page, 'initiate'), '200 OK');
+    await page.getByTestId('step-token').getByTestId('token-reveal').click();
+    const accessToken = await page.getByTestId('token-value').innerText();
+    assert.match(accessToken, /^eyJ/);
+    assert.equal(await send(page, 'approve'), '200 OK');
+    assert.equal(await send(page, 'details'), '200 OK');
+    assert.match(await page.getByTestId('payment-state').innerText(), /Reserved/);
+    // The secrets did travel: the callback carries the authToken.
+    const deadline = Date.now() + 10_000;
+    while (!callbacks.some((c) => c.authorization === authToken) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(callbacks.some((c) => c.authorization === authToken), `callbacks: ${JSON.stringify(callbacks)}`);
+
+    const logs = own.logs.join('');
+    assert.match(logs, /accesstoken/, 'the server logged the requests');
+    for (const secret of [DEMO.clientSecret, DEMO.subscriptionKey, wrongSecret, accessToken, 'eyJ', proxyToken, authToken]) {
+      assert.ok(!logs.includes(secret), `logs contain ${secret.slice(0, 12)}…`);
+    }
+  } finally {
+    await b.close();
+    await own.stop();
+    merchant.close();
   }
 });
