@@ -81,6 +81,9 @@ test('a malformed field is caught before sending, with what to fix', async () =>
 test('corrupt settings in storage are reset with a notice, and the app still works', async () => {
   const { page } = browser;
   await page.goto(server.url);
+  // Once the app runs: if it started after the corrupt value was written, it would reset it
+  // (keeping the backup) before the reload, and the reload would have nothing to report.
+  await page.getByLabel('client_id').waitFor();
   await page.evaluate(() => localStorage.setItem('ecom-playground.settings.v1', '{"version":1,"credentials":{"sandbox":'));
   await page.reload();
   const notice = await waitForText(page, 'reset-notice', 'could not be read');
@@ -88,6 +91,26 @@ test('corrupt settings in storage are reset with a notice, and the app still wor
   assert.equal(await page.evaluate(() => localStorage.getItem('ecom-playground.settings.v1.unreadable')), '{"version":1,"credentials":{"sandbox":');
   await page.getByRole('button', { name: 'Get access token' }).click();
   await waitForText(page, 'response-status', '200');
+});
+
+test('corrupt session variables are kept aside with a notice, and the settings are untouched', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.getByLabel('merchantSerialNumber').fill('654321');
+  await page.evaluate(() => localStorage.setItem('ecom-playground.session.v1', '{"orderId":'));
+  await page.reload();
+  const notice = await waitForText(page, 'session-notice', 'could not be read');
+  assert.match(notice, /session variables/);
+  assert.match(notice, /settings and credentials are untouched/);
+  assert.equal(await page.getByTestId('reset-notice').count(), 0);
+  assert.equal(await page.getByLabel('merchantSerialNumber').inputValue(), '654321');
+  assert.equal(await page.evaluate(() => localStorage.getItem('ecom-playground.session.v1.unreadable')), '{"orderId":');
+  await page.getByTestId('session-notice').getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await page.getByTestId('session-notice').count(), 0);
+  await page.reload();
+  await page.getByLabel('client_id').waitFor();
+  assert.equal(await page.getByTestId('session-notice').count(), 0, 'shown once');
+  await page.getByRole('button', { name: 'Restore the sandbox demo credentials' }).click();
 });
 
 test('a proxy that is down is reported as such', async () => {
