@@ -128,6 +128,20 @@ fn an_unreadable_tab_copy_falls_back_to_local_storage() {
 }
 
 #[wasm_bindgen_test]
+fn an_unreadable_local_copy_is_backed_up_even_when_the_tab_copy_is_used() {
+    let (local, session) = clear();
+    assert!(persist(Some(&local), Some(&session), &vars()));
+    local.set_item(STORAGE_KEY, "garbage").unwrap();
+    let loaded = load(Some(&local), Some(&session));
+    assert_eq!(loaded.vars, vars());
+    assert_eq!(loaded.notice, None, "nothing the user sees was lost");
+    assert_eq!(
+        local.get_item(BACKUP_KEY).unwrap().as_deref(),
+        Some("garbage")
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_mounted_app_explains_unreadable_variables_and_keeps_the_settings() {
     let (local, _) = clear();
     let mut settings = Settings::default();

@@ -24,10 +24,16 @@ pub use ecom_core::session::Vars;
 /// local storage is moved to the tab's copy.
 pub fn load(local: Option<&Storage>, session: Option<&Storage>) -> LoadedVars {
     let mut notice = None;
-    if let Some(tab) = read(session, &mut notice) {
+    let tab = read(session, &mut notice);
+    // Read (and so back up, if unreadable) the local copy even when the tab's copy is used;
+    // its notice matters only when the variables then start empty.
+    let mut local_notice = None;
+    let saved = read(local, &mut local_notice);
+    if let Some(tab) = tab {
         return LoadedVars { vars: tab, notice };
     }
-    let vars = read(local, &mut notice).unwrap_or_default();
+    let notice = notice.or(local_notice);
+    let vars = saved.unwrap_or_default();
     if !vars.sub.is_empty() {
         // Best effort: a failure leaves the old copy, which the next change rewrites.
         let _ = persist(local, session, &vars);
