@@ -143,6 +143,8 @@ test('a proxy URL with a user name and password is refused and never shown', asy
   await panel.getByTestId('curl-reveal').check();
   const shown = await page.locator('body').innerText();
   assert.ok(!shown.includes('hunter2-in-url') && !shown.includes('proxy-user'), 'the credentials are shown');
+  const stored = await page.evaluate(() => Object.values(localStorage).concat(Object.values(sessionStorage)).join('\n'));
+  assert.ok(!stored.includes('hunter2-in-url'), 'the password is not stored');
   assert.match(await page.getByTestId('step-token').getByTestId('request-url').innerText(), new RegExp(`^http://127\\.0\\.0\\.1:${port}/sandbox/`));
   await page.getByLabel('Proxy URL').fill('');
 });

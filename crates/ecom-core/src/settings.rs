@@ -151,8 +151,7 @@ impl Settings {
     }
 
     /// A copy with every secret emptied: what goes to local storage when the user chose not
-    /// to remember secrets on this device. A password typed into the proxy URL (which
-    /// validation refuses) counts as a secret too.
+    /// to remember secrets on this device.
     pub fn without_secrets(&self) -> Settings {
         let mut copy = self.clone();
         for env in Environment::ALL {
@@ -161,13 +160,21 @@ impl Settings {
             c.subscription_key.clear();
         }
         copy.proxy_token.clear();
-        copy.proxy_url = crate::validate::strip_userinfo(&copy.proxy_url);
         copy
     }
 
-    /// Serialises the settings for storage.
+    /// Serialises the settings for storage. A user name or password typed into the proxy URL
+    /// (which validation refuses) is a secret nobody chose to keep, so it is left out.
     pub fn to_stored(&self) -> String {
-        serde_json::to_string(self).expect("settings are plain strings and enums")
+        let stored = if self.proxy_url.contains('@') {
+            serde_json::to_string(&Settings {
+                proxy_url: crate::validate::strip_userinfo(&self.proxy_url),
+                ..self.clone()
+            })
+        } else {
+            serde_json::to_string(self)
+        };
+        stored.expect("settings are plain strings and enums")
     }
 
     /// Reads settings from what storage held under [`STORAGE_KEY`]. Nothing stored gives the
@@ -247,7 +254,6 @@ mod tests {
     fn without_secrets_empties_every_secret_and_nothing_else() {
         let mut s = Settings {
             proxy_token: "pt".into(),
-            proxy_url: "http://user:pw@127.0.0.1:9".into(),
             remember_secrets: false,
             ..Settings::default()
         };
@@ -258,10 +264,8 @@ mod tests {
             ..Credentials::default()
         };
         let stored = s.without_secrets().to_stored();
-        assert_eq!(s.without_secrets().proxy_url, "http://127.0.0.1:9");
         for secret in [
             "pt",
-            "pw",
             "cs",
             "sk",
             crate::demo::CLIENT_SECRET,
@@ -274,6 +278,22 @@ mod tests {
         }
         assert!(stored.contains("\"id\"") && stored.contains(crate::demo::CLIENT_ID));
         assert!(!s.without_secrets().remember_secrets);
+    }
+
+    #[test]
+    fn a_password_in_the_proxy_url_is_never_stored() {
+        let s = Settings {
+            proxy_url: "http://user:hunter2@127.0.0.1:9".into(),
+            ..Settings::default()
+        };
+        for stored in [s.to_stored(), s.without_secrets().to_stored()] {
+            assert!(
+                !stored.contains("hunter2") && !stored.contains("user:"),
+                "{stored}"
+            );
+            let back = Settings::from_stored(Some(&stored)).settings;
+            assert_eq!(back.proxy_url, "http://127.0.0.1:9");
+        }
     }
 
     #[test]
