@@ -58,12 +58,15 @@ pub fn page_origin() -> String {
         .unwrap_or_default()
 }
 
-/// The proxy base URL the settings point at.
+/// The proxy base URL the settings point at, without any user name or password (which
+/// validation refuses): this is what requests go to and what error messages show.
 pub fn proxy_base(settings: &Settings) -> String {
     if settings.proxy_url.is_empty() {
         page_origin()
     } else {
-        settings.proxy_url.trim_end_matches('/').to_owned()
+        validate::strip_userinfo(&settings.proxy_url)
+            .trim_end_matches('/')
+            .to_owned()
     }
 }
 

@@ -39,7 +39,8 @@ use state::settings::SettingsCtx;
 #[component]
 pub fn App() -> impl IntoView {
     let settings = SettingsCtx::provide();
-    SessionCtx::provide().forget_token_on_change(settings.settings);
+    let session = SessionCtx::provide();
+    session.forget_token_on_change(settings.settings);
     HistoryCtx::provide();
     let env = move || settings.settings.with(|s| s.environment);
     view! {
@@ -53,6 +54,14 @@ pub fn App() -> impl IntoView {
             <div class="notice" role="alert" data-testid="reset-notice">
                 <p>{move || settings.reset_notice.get()}</p>
                 <button type="button" class="secondary" on:click=move |_| settings.reset_notice.set(None)>
+                    "Dismiss"
+                </button>
+            </div>
+        </Show>
+        <Show when=move || session.notice.with(Option::is_some)>
+            <div class="notice" role="alert" data-testid="session-notice">
+                <p>{move || session.notice.get()}</p>
+                <button type="button" class="secondary" on:click=move |_| session.notice.set(None)>
                     "Dismiss"
                 </button>
             </div>

@@ -63,7 +63,7 @@ pub fn CurlView(
                     />
                     "Include the secrets (otherwise they are shell variables to export first)"
                 </label>
-                <pre class="body" data-testid="curl">{move || command.get().unwrap_or_default()}</pre>
+                <pre class="body" data-testid="curl" tabindex="0">{move || command.get().unwrap_or_default()}</pre>
                 <button type="button" class="secondary" data-testid="curl-copy" on:click=copy>
                     "Copy"
                 </button>

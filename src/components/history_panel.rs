@@ -5,6 +5,7 @@ use ecom_core::history::HistoryEntry;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use crate::components::wide_window;
 use crate::state::history::HistoryCtx;
 use crate::state::session::SessionCtx;
 
@@ -78,38 +79,40 @@ pub fn HistoryPanel() -> impl IntoView {
     };
     view! {
         <section class="panel history" data-testid="history" aria-labelledby="history-title">
-            <h2 id="history-title">"History"</h2>
-            <Show when=move || history.notice.with(Option::is_some)>
-                <p class="notice" role="status" data-testid="history-notice">
-                    {move || history.notice.get()}
-                </p>
-            </Show>
-            <Show
-                when=move || !history.entries.with(|h| h.is_empty())
-                fallback=|| view! { <p class="hint" data-testid="history-empty">"No calls yet. Every request you send is listed here, without its secrets."</p> }
-            >
-                <table class="history-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Time"</th>
-                            <th scope="col">"Method"</th>
-                            <th scope="col">"Path"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"ms"</th>
-                            <th scope="col">"orderId"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-                <button
-                    type="button"
-                    class="secondary"
-                    data-testid="history-clear"
-                    on:click=move |_| history.clear()
+            <details class="fold" open=wide_window()>
+                <summary><h2 id="history-title">"History"</h2></summary>
+                <Show when=move || history.notice.with(Option::is_some)>
+                    <p class="notice" role="status" data-testid="history-notice">
+                        {move || history.notice.get()}
+                    </p>
+                </Show>
+                <Show
+                    when=move || !history.entries.with(|h| h.is_empty())
+                    fallback=|| view! { <p class="hint" data-testid="history-empty">"No calls yet. Every request you send is listed here, without its secrets."</p> }
                 >
-                    "Clear history"
-                </button>
-            </Show>
+                    <table class="history-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Time"</th>
+                                <th scope="col">"Method"</th>
+                                <th scope="col">"Path"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"ms"</th>
+                                <th scope="col">"orderId"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-testid="history-clear"
+                        on:click=move |_| history.clear()
+                    >
+                        "Clear history"
+                    </button>
+                </Show>
+            </details>
         </section>
     }
 }

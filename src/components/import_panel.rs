@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
+use crate::components::wide_window;
 use crate::state::session::SessionCtx;
 use crate::state::settings::SettingsCtx;
 
@@ -94,55 +95,57 @@ pub fn ImportPanel() -> impl IntoView {
 
     view! {
         <section class="panel import" data-testid="import" aria-labelledby="import-title">
-            <h2 id="import-title">"Import a Postman environment"</h2>
-            <p class="hint">
-                "Fill the credentials and values from Vipps' Postman environment file: "
-                "client_id, client_secret, Ocp-Apim-Subscription-Key, merchantSerialNumber, "
-                "mobileNumber, orderId, vippsLandingPageURL, payment_token and sub. "
-                "Placeholders like <Set your …> are skipped."
-            </p>
-            <div class="field">
-                <label for="import-file">"Environment file"</label>
-                <input
-                    type="file"
-                    id="import-file"
-                    data-testid="import-file"
-                    accept=".json,application/json"
-                    on:change=on_file
-                />
-            </div>
-            <div class="field">
-                <label for="import-text">"…or paste its JSON"</label>
-                <textarea
-                    id="import-text"
-                    data-testid="import-text"
-                    rows="6"
-                    spellcheck="false"
-                    placeholder="{\"values\": [{\"key\": \"client_id\", \"value\": \"…\", \"enabled\": true}, …]}"
-                    prop:value=move || text.get()
-                    on:input=move |ev| {
-                        text.set(event_target_value(&ev));
-                        loaded_from.set(None);
-                    }
-                />
-                {move || loaded_from.get().map(|name| view! { <p class="hint">"Loaded from " <code>{name}</code></p> })}
-            </div>
-            <Show when=move || env() == ecom_core::Environment::Sandbox>
-                <p class="hint">"The sandbox works with its demo credentials; your own test keys belong to MT (switch the environment in Settings first)."</p>
-            </Show>
-            <button
-                type="button"
-                class="primary"
-                data-testid="import-button"
-                disabled=move || text.with(|t| t.trim().is_empty())
-                on:click=on_import
-            >
-                {move || format!("Import into {}", env().label())}
-            </button>
-            {move || result.get().map(|r| match r {
-                Ok(summary) => view! { <p class="hint" role="status" data-testid="import-report">{summary}</p> }.into_any(),
-                Err(why) => view! { <p class="error" role="alert" data-testid="import-error">{why}</p> }.into_any(),
-            })}
+            <details class="fold" open=wide_window()>
+                <summary><h2 id="import-title">"Import a Postman environment"</h2></summary>
+                <p class="hint">
+                    "Fill the credentials and values from Vipps' Postman environment file: "
+                    "client_id, client_secret, Ocp-Apim-Subscription-Key, merchantSerialNumber, "
+                    "mobileNumber, orderId, vippsLandingPageURL, payment_token and sub. "
+                    "Placeholders like <Set your …> are skipped."
+                </p>
+                <div class="field">
+                    <label for="import-file">"Environment file"</label>
+                    <input
+                        type="file"
+                        id="import-file"
+                        data-testid="import-file"
+                        accept=".json,application/json"
+                        on:change=on_file
+                    />
+                </div>
+                <div class="field">
+                    <label for="import-text">"…or paste its JSON"</label>
+                    <textarea
+                        id="import-text"
+                        data-testid="import-text"
+                        rows="6"
+                        spellcheck="false"
+                        placeholder="{\"values\": [{\"key\": \"client_id\", \"value\": \"…\", \"enabled\": true}, …]}"
+                        prop:value=move || text.get()
+                        on:input=move |ev| {
+                            text.set(event_target_value(&ev));
+                            loaded_from.set(None);
+                        }
+                    />
+                    {move || loaded_from.get().map(|name| view! { <p class="hint">"Loaded from " <code>{name}</code></p> })}
+                </div>
+                <Show when=move || env() == ecom_core::Environment::Sandbox>
+                    <p class="hint">"The sandbox works with its demo credentials; your own test keys belong to MT (switch the environment in Settings first)."</p>
+                </Show>
+                <button
+                    type="button"
+                    class="primary"
+                    data-testid="import-button"
+                    disabled=move || text.with(|t| t.trim().is_empty())
+                    on:click=on_import
+                >
+                    {move || format!("Import into {}", env().label())}
+                </button>
+                {move || result.get().map(|r| match r {
+                    Ok(summary) => view! { <p class="hint" role="status" data-testid="import-report">{summary}</p> }.into_any(),
+                    Err(why) => view! { <p class="error" role="alert" data-testid="import-error">{why}</p> }.into_any(),
+                })}
+            </details>
         </section>
     }
 }

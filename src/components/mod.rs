@@ -19,3 +19,12 @@ pub mod settings_panel;
 pub mod token_step;
 pub mod userinfo_step;
 pub mod vars_panel;
+
+/// Whether the window is wide enough for the two-column layout (`style/main.css` switches at
+/// 52rem): the side panels start open there, and folded on a phone so the steps come first.
+pub fn wide_window() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_none_or(|w| w > 52.0 * 16.0)
+}

@@ -13,8 +13,12 @@ pub fn RequestView(
     /// The URL it goes to (through the proxy).
     #[prop(into)]
     url: Signal<String>,
+    /// Whether secrets are shown. A parent that rebuilds the view as its form changes owns
+    /// it, so the user's choice survives typing; otherwise the view keeps its own.
+    #[prop(optional)]
+    revealed: Option<RwSignal<bool>>,
 ) -> impl IntoView {
-    let revealed = RwSignal::new(false);
+    let revealed = revealed.unwrap_or_else(|| RwSignal::new(false));
     let headers = move || {
         request.with(|r| {
             r.headers
@@ -43,6 +47,7 @@ pub fn RequestView(
                     <button
                         type="button"
                         class="reveal"
+                        data-testid="request-reveal"
                         aria-pressed=move || revealed.get().to_string()
                         on:click=move |_| revealed.update(|r| *r = !*r)
                     >
@@ -56,7 +61,7 @@ pub fn RequestView(
                     .with(|r| r.body.clone())
                     .map_or_else(
                         || view! { <p class="hint">"No body."</p> }.into_any(),
-                        |body| view! { <pre class="body" data-testid="request-body">{move || pretty_body(&body, revealed.get())}</pre> }.into_any(),
+                        |body| view! { <pre class="body" data-testid="request-body" tabindex="0">{move || pretty_body(&body, revealed.get())}</pre> }.into_any(),
                     )
             }}
         </div>

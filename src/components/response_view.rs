@@ -10,6 +10,9 @@ use crate::api::ApiResponse;
 pub fn ResponseView(
     /// The response to show.
     response: ApiResponse,
+    /// Which response of its panel this is (1, 2, …), as `data-seq`: Leptos updates a shown
+    /// response in place, so tests tell a new response from the last one by this number.
+    seq: usize,
 ) -> impl IntoView {
     let revealed = RwSignal::new(false);
     let ok = response.status < 400;
@@ -32,7 +35,7 @@ pub fn ResponseView(
         }
     });
     view! {
-        <div class="response" data-testid="response">
+        <div class="response" data-testid="response" data-seq=seq>
             <p class="status-line">
                 <span class=if ok { "status ok" } else { "status err" } data-testid="response-status">
                     {format!("{} {}", response.status, response.status_text)}
@@ -64,7 +67,8 @@ pub fn ResponseView(
                     {move || if revealed.get() { "Hide secrets" } else { "Show secrets" }}
                 </button>
             </div>
-            <pre class="body" data-testid="response-body">
+            // Focusable: a long body scrolls inside its box, and keyboard users must reach it.
+            <pre class="body" data-testid="response-body" tabindex="0">
                 {move || if body.is_empty() { "(empty body)".to_owned() } else { pretty_body(&body, revealed.get()) }}
             </pre>
         </div>

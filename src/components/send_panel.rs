@@ -120,11 +120,14 @@ pub fn SendPanel(
         })
     });
     let can_edit = move || request.with(|r| r.as_ref().is_ok_and(|r| r.body.is_some()));
+    // Owned here: the preview is rebuilt as the form changes, and must not hide secrets again.
+    let revealed = RwSignal::new(false);
+    let seq = send.version();
 
     view! {
         <div class="send-panel" data-testid=testid>
             {move || match preview_request.get() {
-                Some(r) => view! { <RequestView request=r url=url /> }.into_any(),
+                Some(r) => view! { <RequestView request=r url=url revealed=revealed /> }.into_any(),
                 None => {
                     let reason = request.get().err().unwrap_or_default();
                     view! { <p class="hint" data-testid=format!("{testid}-blocked")>{reason}</p> }.into_any()
@@ -167,18 +170,21 @@ pub fn SendPanel(
                 {move || if send.pending().get() { "Sending…" } else { label }}
             </button>
             {move || {
+                // Untracked: the action bumps its version before it sets the value, so this is
+                // already the new number when the value re-runs the view.
+                let seq = seq.get_untracked();
                 send.value()
                     .get()
                     .map(|result| match result {
                         Ok((response, note)) => {
                             view! {
                                 {note.map(|n| view! { <p class="hint">{n}</p> })}
-                                <ResponseView response=response />
+                                <ResponseView response=response seq=seq />
                             }
                                 .into_any()
                         }
                         Err(e) => {
-                            view! { <p class="error" role="alert" data-testid="send-error">{e.to_string()}</p> }.into_any()
+                            view! { <p class="error" role="alert" data-testid="send-error" data-seq=seq>{e.to_string()}</p> }.into_any()
                         }
                     })
             }}

@@ -5,6 +5,7 @@ use ecom_core::validate::{self, Field};
 use ecom_core::Environment;
 use leptos::prelude::*;
 
+use crate::components::wide_window;
 use crate::state::settings::{forget_everything, SettingsCtx};
 
 /// What the switch offers before the proxy has said what it serves.
@@ -56,88 +57,90 @@ pub fn SettingsPanel() -> impl IntoView {
 
     view! {
         <section class="panel settings" aria-labelledby="settings-title" data-testid="settings">
-            <h2 id="settings-title">"Settings"</h2>
-            <p class="hint">"Saved in this browser's local storage, separately for each environment."</p>
-            <div class="field">
-                <label for="field-environment">"Environment"</label>
-                <select
-                    id="field-environment"
-                    data-testid="environment"
-                    on:change=move |ev| {
-                        if let Some(env) = Environment::from_upstream(&event_target_value(&ev)) {
-                            settings.update(|s| s.environment = env);
-                        }
-                    }
-                >
-                    {move || offered()
-                        .into_iter()
-                        .map(|env| {
-                            view! {
-                                <option
-                                    value=env.upstream()
-                                    selected=move || settings.with(|s| s.environment == env)
-                                >
-                                    {env.label()}
-                                </option>
+            <details class="fold" open=wide_window()>
+                <summary><h2 id="settings-title">"Settings"</h2></summary>
+                <p class="hint">"Saved in this browser's local storage, separately for each environment."</p>
+                <div class="field">
+                    <label for="field-environment">"Environment"</label>
+                    <select
+                        id="field-environment"
+                        data-testid="environment"
+                        on:change=move |ev| {
+                            if let Some(env) = Environment::from_upstream(&event_target_value(&ev)) {
+                                settings.update(|s| s.environment = env);
                             }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="field-proxy">"Proxy URL"</label>
-                <input
-                    id="field-proxy"
-                    data-testid="proxy-url"
-                    type="url"
-                    placeholder="empty: this page's own server"
-                    autocomplete="off"
-                    spellcheck="false"
-                    prop:value=move || settings.with(|s| s.proxy_url.clone())
-                    on:input=move |ev| settings.update(|s| s.proxy_url = event_target_value(&ev))
-                    aria-invalid=move || proxy_error().is_some().to_string()
-                    aria-describedby="field-proxy-error"
-                />
-                <p class="field-error" id="field-proxy-error" role="status">{proxy_error}</p>
-                <p class="hint" data-testid="proxy-status" role="status">{proxy_status}</p>
-            </div>
-            <CredentialField label="client_id" field=Field::ClientId secret=false get=|c| &c.client_id get_mut=|c| &mut c.client_id />
-            <CredentialField label="client_secret" field=Field::ClientSecret secret=true get=|c| &c.client_secret get_mut=|c| &mut c.client_secret />
-            <CredentialField label="Ocp-Apim-Subscription-Key" field=Field::SubscriptionKey secret=true get=|c| &c.subscription_key get_mut=|c| &mut c.subscription_key />
-            <CredentialField label="merchantSerialNumber" field=Field::MerchantSerialNumber secret=false get=|c| &c.merchant_serial_number get_mut=|c| &mut c.merchant_serial_number />
-            <CredentialField label="mobileNumber (test user)" field=Field::MobileNumber secret=false get=|c| &c.mobile_number get_mut=|c| &mut c.mobile_number />
-            <Show when=move || settings.with(|s| s.environment == Environment::Sandbox)>
-                <button
-                    type="button"
-                    class="secondary"
-                    data-testid="restore-demo"
-                    on:click=move |_| settings.update(|s| s.credentials.sandbox = Credentials::demo())
-                >
-                    "Restore the sandbox demo credentials"
+                        }
+                    >
+                        {move || offered()
+                            .into_iter()
+                            .map(|env| {
+                                view! {
+                                    <option
+                                        value=env.upstream()
+                                        selected=move || settings.with(|s| s.environment == env)
+                                    >
+                                        {env.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="field-proxy">"Proxy URL"</label>
+                    <input
+                        id="field-proxy"
+                        data-testid="proxy-url"
+                        type="url"
+                        placeholder="empty: this page's own server"
+                        autocomplete="off"
+                        spellcheck="false"
+                        prop:value=move || settings.with(|s| s.proxy_url.clone())
+                        on:input=move |ev| settings.update(|s| s.proxy_url = event_target_value(&ev))
+                        aria-invalid=move || proxy_error().is_some().to_string()
+                        aria-describedby="field-proxy-error"
+                    />
+                    <p class="field-error" id="field-proxy-error" role="status">{proxy_error}</p>
+                    <p class="hint" data-testid="proxy-status" role="status">{proxy_status}</p>
+                </div>
+                <CredentialField label="client_id" field=Field::ClientId secret=false get=|c| &c.client_id get_mut=|c| &mut c.client_id />
+                <CredentialField label="client_secret" field=Field::ClientSecret secret=true get=|c| &c.client_secret get_mut=|c| &mut c.client_secret />
+                <CredentialField label="Ocp-Apim-Subscription-Key" field=Field::SubscriptionKey secret=true get=|c| &c.subscription_key get_mut=|c| &mut c.subscription_key />
+                <CredentialField label="merchantSerialNumber" field=Field::MerchantSerialNumber secret=false get=|c| &c.merchant_serial_number get_mut=|c| &mut c.merchant_serial_number />
+                <CredentialField label="mobileNumber (test user)" field=Field::MobileNumber secret=false get=|c| &c.mobile_number get_mut=|c| &mut c.mobile_number />
+                <Show when=move || settings.with(|s| s.environment == Environment::Sandbox)>
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-testid="restore-demo"
+                        on:click=move |_| settings.update(|s| s.credentials.sandbox = Credentials::demo())
+                    >
+                        "Restore the sandbox demo credentials"
+                    </button>
+                </Show>
+                <ProxyTokenField />
+                <div class="check">
+                    <input
+                        id="field-remember"
+                        data-testid="remember-secrets"
+                        type="checkbox"
+                        prop:checked=move || settings.with(|s| s.remember_secrets)
+                        on:change=move |ev| settings.update(|s| s.remember_secrets = event_target_checked(&ev))
+                    />
+                    <label for="field-remember">"Remember secrets on this device"</label>
+                </div>
+                <p class="hint">
+                    {move || if settings.with(|s| s.remember_secrets) {
+                        "Secrets are kept in this browser's local storage."
+                    } else {
+                        "Secrets are kept for this tab only and are gone when it closes."
+                    }}
+                </p>
+                <button type="button" class="secondary danger" data-testid="forget-everything" on:click=forget>
+                    "Forget everything"
                 </button>
-            </Show>
-            <ProxyTokenField />
-            <div class="check">
-                <input
-                    id="field-remember"
-                    data-testid="remember-secrets"
-                    type="checkbox"
-                    prop:checked=move || settings.with(|s| s.remember_secrets)
-                    on:change=move |ev| settings.update(|s| s.remember_secrets = event_target_checked(&ev))
-                />
-                <label for="field-remember">"Remember secrets on this device"</label>
-            </div>
-            <p class="hint">
-                {move || if settings.with(|s| s.remember_secrets) {
-                    "Secrets are kept in this browser's local storage."
-                } else {
-                    "Secrets are kept for this tab only and are gone when it closes."
-                }}
-            </p>
-            <button type="button" class="secondary danger" data-testid="forget-everything" on:click=forget>
-                "Forget everything"
-            </button>
-            <p class="field-error" role="alert">{move || ctx.save_error.get()}</p>
+                <p class="field-error" role="alert">{move || ctx.save_error.get()}</p>
+            </details>
         </section>
     }
 }

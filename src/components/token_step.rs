@@ -40,6 +40,7 @@ pub fn TokenStep() -> impl IntoView {
         }
     });
     let revealed = RwSignal::new(false);
+    let seq = send.version();
     let token_line = move || {
         session.token.get().map(|t| {
             let left = t.seconds_left(now.get());
@@ -97,12 +98,15 @@ pub fn TokenStep() -> impl IntoView {
             </button>
             {token_line}
             {move || {
+                // Untracked: the action bumps its version before it sets the value, so this is
+                // already the new number when the value re-runs the view.
+                let seq = seq.get_untracked();
                 send.value()
                     .get()
                     .map(|result| match result {
-                        Ok(response) => view! { <ResponseView response=response /> }.into_any(),
+                        Ok(response) => view! { <ResponseView response=response seq=seq /> }.into_any(),
                         Err(e) => {
-                            view! { <p class="error" role="alert" data-testid="send-error">{e.to_string()}</p> }.into_any()
+                            view! { <p class="error" role="alert" data-testid="send-error" data-seq=seq>{e.to_string()}</p> }.into_any()
                         }
                     })
             }}

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::wide_window;
 use crate::state::session::{SessionCtx, Vars};
 
 /// One editable variable.
@@ -36,12 +37,14 @@ fn var_input(
 pub fn VarsPanel() -> impl IntoView {
     view! {
         <section class="panel vars" aria-labelledby="vars-title" data-testid="vars">
-            <h2 id="vars-title">"Session variables"</h2>
-            <p class="hint">"Filled by the steps as you go, saved across reloads (the access token is not), and editable."</p>
-            {var_input("orderId", "var-order-id", |v| &v.order_id, |v| &mut v.order_id)}
-            {var_input("Landing page URL", "var-landing-url", |v| &v.landing_url, |v| &mut v.landing_url)}
-            {var_input("Payment token", "var-payment-token", |v| &v.payment_token, |v| &mut v.payment_token)}
-            {var_input("sub", "var-sub", |v| &v.sub, |v| &mut v.sub)}
+            <details class="fold" open=wide_window()>
+                <summary><h2 id="vars-title">"Session variables"</h2></summary>
+                <p class="hint">"Filled by the steps as you go and editable. Saved across reloads, except the access token (memory only) and sub (this tab only: it identifies a person)."</p>
+                {var_input("orderId", "var-order-id", |v| &v.order_id, |v| &mut v.order_id)}
+                {var_input("Landing page URL", "var-landing-url", |v| &v.landing_url, |v| &mut v.landing_url)}
+                {var_input("Payment token", "var-payment-token", |v| &v.payment_token, |v| &mut v.payment_token)}
+                {var_input("sub", "var-sub", |v| &v.sub, |v| &mut v.sub)}
+            </details>
         </section>
     }
 }

@@ -1,7 +1,9 @@
 //! Shared state: named `Copy` context structs and their persistence.
 //!
 //! - [`settings`]: environment, proxy URL and credentials, persisted in local storage.
-//! - [`session`]: values chained between steps (the access token), kept for this page only.
+//! - [`session`]: values chained between steps: the access token in memory, the variables in
+//!   session storage and, without `sub`, in local storage.
+//! - [`history`]: the calls made, persisted without secrets.
 
 pub mod history;
 pub mod session;

@@ -1,32 +1,73 @@
 //! Session variables chained between steps, like a Postman environment but filled without
 //! scripts: the access token, orderId, landing-page URL, payment token and `sub`.
 //!
-//! The access token is a secret that lives for an hour, so it stays in memory only. The rest
-//! is saved in local storage (`ecom-playground.session.v1`) so a payment can be resumed after
-//! a reload.
+//! The access token is a secret that lives for an hour, so it stays in memory only. The
+//! variables are saved so a payment can be resumed after a reload: all of them in the tab's
+//! session storage, and all but `sub` (personal data) in local storage, under
+//! `ecom-playground.session.v1` in both (see `ecom_core::session`). A reload in the same tab
+//! gets everything back; a new tab gets what resumes a payment, and the payment details give
+//! the `sub` again.
 
+use ecom_core::session::{LoadedVars, BACKUP_KEY, STORAGE_KEY};
 use ecom_core::settings::Settings;
 use ecom_core::token::AccessToken;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use web_sys::Storage;
 
-use super::settings::local_storage;
+use super::settings::{local_storage, session_storage};
 
-/// The storage key of the persisted session variables.
-pub const SESSION_KEY: &str = "ecom-playground.session.v1";
+pub use ecom_core::session::Vars;
 
-/// The session variables that survive a reload.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Vars {
-    /// The order the payment steps work on.
-    pub order_id: String,
-    /// The landing-page URL (or deeplink) from the last initiate.
-    pub landing_url: String,
-    /// The payment token in that URL, for force approve.
-    pub payment_token: String,
-    /// The user's `sub` from the details of a profile payment.
-    pub sub: String,
+/// Reads the saved variables: the tab's copy first (the only one with `sub`), then local
+/// storage's. An unreadable value is moved to [`BACKUP_KEY`] in the storage it was read
+/// from, so nothing is lost and the notice shows once. A `sub` that an older version put in
+/// local storage is moved to the tab's copy.
+pub fn load(local: Option<&Storage>, session: Option<&Storage>) -> LoadedVars {
+    let mut notice = None;
+    let tab = read(session, &mut notice);
+    // Read (and so back up, if unreadable) the local copy even when the tab's copy is used;
+    // its notice matters only when the variables then start empty.
+    let mut local_notice = None;
+    let saved = read(local, &mut local_notice);
+    if let Some(tab) = tab {
+        return LoadedVars { vars: tab, notice };
+    }
+    let notice = notice.or(local_notice);
+    let vars = saved.unwrap_or_default();
+    if !vars.sub.is_empty() {
+        // Best effort: a failure leaves the old copy, which the next change rewrites.
+        let _ = persist(local, session, &vars);
+    }
+    LoadedVars { vars, notice }
+}
+
+/// The variables stored in `storage`, if any are there and readable; an unreadable value is
+/// backed up, removed, and explained in `notice`.
+fn read(storage: Option<&Storage>, notice: &mut Option<String>) -> Option<Vars> {
+    let storage = storage?;
+    let raw = storage.get_item(STORAGE_KEY).ok().flatten()?;
+    let loaded = Vars::from_stored(Some(&raw));
+    match loaded.notice {
+        None => Some(loaded.vars),
+        Some(why) => {
+            // Best effort: if the backup fails the notice still tells the user what happened.
+            let _ = storage.set_item(BACKUP_KEY, &raw);
+            let _ = storage.remove_item(STORAGE_KEY);
+            notice.get_or_insert(why);
+            None
+        }
+    }
+}
+
+/// Saves the variables: everything in the tab's session storage, everything but `sub` in
+/// local storage. Both saves are always attempted; returns whether both succeeded.
+pub fn persist(local: Option<&Storage>, session: Option<&Storage>, vars: &Vars) -> bool {
+    let local_ok = local.is_some_and(|s| {
+        s.set_item(STORAGE_KEY, &vars.without_personal_data().to_stored())
+            .is_ok()
+    });
+    let session_ok = session.is_some_and(|s| s.set_item(STORAGE_KEY, &vars.to_stored()).is_ok());
+    local_ok && session_ok
 }
 
 /// Values the steps hand on to each other.
@@ -36,19 +77,20 @@ pub struct SessionCtx {
     pub token: RwSignal<Option<AccessToken>>,
     /// The chained variables, persisted.
     pub vars: RwSignal<Vars>,
+    /// Set when the saved variables were unreadable; the banner shows and clears it.
+    pub notice: RwSignal<Option<String>>,
 }
 
 impl SessionCtx {
     /// Creates and provides the session context, restoring saved variables (an unreadable
-    /// value is ignored: these are conveniences, and every one is editable).
+    /// value is backed up and explained by [`SessionCtx::notice`]; the settings are separate
+    /// and untouched).
     pub fn provide() -> SessionCtx {
-        let saved = local_storage()
-            .and_then(|s| s.get_item(SESSION_KEY).ok().flatten())
-            .and_then(|raw| serde_json::from_str(&raw).ok())
-            .unwrap_or_default();
+        let loaded = load(local_storage().as_ref(), session_storage().as_ref());
         let ctx = SessionCtx {
             token: RwSignal::new(None),
-            vars: RwSignal::new(saved),
+            vars: RwSignal::new(loaded.vars),
+            notice: RwSignal::new(loaded.notice),
         };
         // The first run only subscribes: opening the page writes nothing.
         Effect::new(move |first_run_done: Option<()>| {
@@ -56,13 +98,10 @@ impl SessionCtx {
             if first_run_done.is_none() {
                 return;
             }
-            let raw = ctx
+            // Losing these on a full storage only costs a re-type; settings report errors.
+            let _ = ctx
                 .vars
-                .with(|v| serde_json::to_string(v).expect("plain strings serialise"));
-            if let Some(storage) = local_storage() {
-                // Losing these on a full storage only costs a re-type; settings report errors.
-                let _ = storage.set_item(SESSION_KEY, &raw);
-            }
+                .with(|v| persist(local_storage().as_ref(), session_storage().as_ref(), v));
         });
         provide_context(ctx);
         ctx

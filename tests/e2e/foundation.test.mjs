@@ -2,7 +2,8 @@
 // and the sandbox by the same binary ./scripts/start.sh runs, in headless Chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, freePort, launchBrowser, startServer, waitForText } from './support.mjs';
+import { createServer } from 'node:http';
+import { DEMO, freePort, launchBrowser, send, startServer, waitForText } from './support.mjs';
 
 let server;
 let browser;
@@ -80,6 +81,9 @@ test('a malformed field is caught before sending, with what to fix', async () =>
 test('corrupt settings in storage are reset with a notice, and the app still works', async () => {
   const { page } = browser;
   await page.goto(server.url);
+  // Once the app runs: if it started after the corrupt value was written, it would reset it
+  // (keeping the backup) before the reload, and the reload would have nothing to report.
+  await page.getByLabel('client_id').waitFor();
   await page.evaluate(() => localStorage.setItem('ecom-playground.settings.v1', '{"version":1,"credentials":{"sandbox":'));
   await page.reload();
   const notice = await waitForText(page, 'reset-notice', 'could not be read');
@@ -87,6 +91,26 @@ test('corrupt settings in storage are reset with a notice, and the app still wor
   assert.equal(await page.evaluate(() => localStorage.getItem('ecom-playground.settings.v1.unreadable')), '{"version":1,"credentials":{"sandbox":');
   await page.getByRole('button', { name: 'Get access token' }).click();
   await waitForText(page, 'response-status', '200');
+});
+
+test('corrupt session variables are kept aside with a notice, and the settings are untouched', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.getByLabel('merchantSerialNumber').fill('654321');
+  await page.evaluate(() => localStorage.setItem('ecom-playground.session.v1', '{"orderId":'));
+  await page.reload();
+  const notice = await waitForText(page, 'session-notice', 'could not be read');
+  assert.match(notice, /session variables/);
+  assert.match(notice, /settings and credentials are untouched/);
+  assert.equal(await page.getByTestId('reset-notice').count(), 0);
+  assert.equal(await page.getByLabel('merchantSerialNumber').inputValue(), '654321');
+  assert.equal(await page.evaluate(() => localStorage.getItem('ecom-playground.session.v1.unreadable')), '{"orderId":');
+  await page.getByTestId('session-notice').getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await page.getByTestId('session-notice').count(), 0);
+  await page.reload();
+  await page.getByLabel('client_id').waitFor();
+  assert.equal(await page.getByTestId('session-notice').count(), 0, 'shown once');
+  await page.getByRole('button', { name: 'Restore the sandbox demo credentials' }).click();
 });
 
 test('a proxy that is down is reported as such', async () => {
@@ -103,10 +127,88 @@ test('a proxy that is down is reported as such', async () => {
   await page.getByLabel('Proxy URL').fill('');
 });
 
-test('the server logs carry no secret', async () => {
-  const logs = server.logs.join('');
-  assert.ok(logs.length > 0, 'the server logged its requests');
-  for (const secret of [DEMO.clientSecret, DEMO.subscriptionKey, 'not-the-right-secret', 'eyJ']) {
-    assert.ok(!logs.includes(secret), `logs contain ${secret}`);
+test('a proxy URL with a user name and password is refused and never shown', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const port = new URL(server.url).port;
+  await page.getByLabel('Proxy URL').fill(`http://proxy-user:hunter2-in-url@127.0.0.1:${port}`);
+  const fieldError = await page.locator('#field-proxy-error').innerText();
+  assert.match(fieldError, /must not contain a user name or password/);
+  assert.match(fieldError, /Proxy access token/);
+  await page.getByRole('button', { name: 'Get access token' }).click();
+  assert.match(await waitForText(page, 'send-error', 'not sent'), /user name or password/);
+  // Nowhere on the page (previews, errors, curl, status lines) but in the field being typed.
+  const panel = page.getByTestId('initiate');
+  await panel.getByTestId('curl-view').locator('summary').click();
+  await panel.getByTestId('curl-reveal').check();
+  const shown = await page.locator('body').innerText();
+  assert.ok(!shown.includes('hunter2-in-url') && !shown.includes('proxy-user'), 'the credentials are shown');
+  const stored = await page.evaluate(() => Object.values(localStorage).concat(Object.values(sessionStorage)).join('\n'));
+  assert.ok(!stored.includes('hunter2-in-url'), 'the password is not stored');
+  assert.match(await page.getByTestId('step-token').getByTestId('request-url').innerText(), new RegExp(`^http://127\\.0\\.0\\.1:${port}/sandbox/`));
+  await page.getByLabel('Proxy URL').fill('');
+});
+
+// Self-contained: its own server, which requires a proxy token (given through the environment,
+// as the docs advise), its own merchant callback server, and every secret the app can send.
+test('the server logs carry no secret, whatever the app sent', async () => {
+  const proxyToken = 'e2e-proxy-token-0123456789abcdef';
+  const authToken = 'e2e-callback-auth-token-do-not-log';
+  const wrongSecret = 'not-the-right-secret-for-the-logs';
+  const callbacks = [];
+  const merchant = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      callbacks.push({ url: req.url, authorization: req.headers.authorization, body });
+      res.end();
+    });
+  });
+  await new Promise((resolve) => merchant.listen(0, '127.0.0.1', resolve));
+  const callbackPrefix = `http://127.0.0.1:${merchant.address().port}/callbacks`;
+  const own = await startServer(['--token-covers-sandbox'], { ECOM_PROXY_TOKEN: proxyToken });
+  const b = await launchBrowser();
+  try {
+    const { page } = b;
+    await page.goto(own.url);
+    // Without the proxy token the proxy refuses, and says why.
+    assert.match(await send(page, 'initiate'), /^401/);
+    await page.getByTestId('proxy-token').fill(proxyToken);
+    // A wrong client_secret, then the right one.
+    await page.getByLabel('client_secret', { exact: true }).fill(wrongSecret);
+    await page.getByTestId('send-token').click();
+    await waitForText(page, 'response-status', '401');
+    await page.getByRole('button', { name: 'Restore the sandbox demo credentials' }).click();
+    // A payment with an authToken for its callbacks (typed into the raw body), force approved.
+    await page.getByTestId('new-order-id').click();
+    await page.getByTestId('initiate-callback').fill(callbackPrefix);
+    const panel = page.getByTestId('initiate');
+    await panel.locator('details.raw summary').click();
+    const raw = JSON.parse(await panel.getByTestId('initiate-raw').inputValue());
+    raw.merchantInfo.authToken = authToken;
+    await panel.getByTestId('initiate-raw').fill(JSON.stringify(raw));
+    assert.equal(await send(page, 'initiate'), '200 OK');
+    await page.getByTestId('step-token').getByTestId('token-reveal').click();
+    const accessToken = await page.getByTestId('token-value').innerText();
+    assert.match(accessToken, /^eyJ/);
+    assert.equal(await send(page, 'approve'), '200 OK');
+    assert.equal(await send(page, 'details'), '200 OK');
+    assert.match(await page.getByTestId('payment-state').innerText(), /Reserved/);
+    // The secrets did travel: the callback carries the authToken.
+    const deadline = Date.now() + 10_000;
+    while (!callbacks.some((c) => c.authorization === authToken) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(callbacks.some((c) => c.authorization === authToken), `callbacks: ${JSON.stringify(callbacks)}`);
+
+    const logs = own.logs.join('');
+    assert.match(logs, /accesstoken/, 'the server logged the requests');
+    for (const secret of [DEMO.clientSecret, DEMO.subscriptionKey, wrongSecret, accessToken, 'eyJ', proxyToken, authToken]) {
+      assert.ok(!logs.includes(secret), `logs contain ${secret.slice(0, 12)}…`);
+    }
+  } finally {
+    await b.close();
+    await own.stop();
+    merchant.close();
   }
 });

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, launchBrowser, startServer } from './support.mjs';
+import { ROOT, launchBrowser, send, startServer } from './support.mjs';
 
 let server;
 let browser;
@@ -18,14 +18,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function send(page, testid) {
-  const panel = page.getByTestId(testid);
-  await page.getByTestId(`${testid}-send`).click();
-  await panel.getByTestId('response-status').waitFor();
-  await page.waitForFunction((id) => !document.querySelector(`[data-testid=${id}-send]`).disabled, testid);
-  return (await panel.getByTestId('response-status').innerText()).trim();
-}
 
 /** Decodes the QR code in an <svg> or <img> on the page with jsQR, in the page itself. */
 async function decodeQr(page, selector) {
@@ -135,6 +127,31 @@ test('profile payment: approve, pick up the sub from details, get userinfo', asy
   assert.match(claims, new RegExp(`"sub": "${sub}"`));
   assert.match(claims, /"email":/);
   assert.match(claims, /"address":/);
+
+  // The sub is personal data: kept for this tab (session storage), never in local storage,
+  // which still holds what resumes the payment.
+  const orderId = await page.getByTestId('var-order-id').inputValue();
+  const local = await page.evaluate(() => Object.entries(localStorage).map(([k, v]) => `${k}=${v}`).join('\n'));
+  assert.ok(!local.includes(sub), `local storage holds the sub:\n${local}`);
+  assert.ok(!/"sub"/.test(local), local);
+  assert.ok(local.includes(orderId), 'the orderId is still remembered');
+  const tab = await page.evaluate(() => sessionStorage.getItem('ecom-playground.session.v1'));
+  assert.ok(tab.includes(sub), tab);
+
+  // A reload in the same tab still offers userinfo.
+  await page.reload();
+  assert.equal(await page.getByTestId('var-sub').inputValue(), sub);
+  assert.equal(await send(page, 'userinfo'), '200 OK');
+  assert.match(await page.getByTestId('userinfo').getByTestId('response-body').innerText(), new RegExp(`"sub": "${sub}"`));
+
+  // Another tab resumes the payment without the sub, and gets it again from the details.
+  const other = await browser.context.newPage();
+  await other.goto(server.url);
+  assert.equal(await other.getByTestId('var-order-id').inputValue(), orderId);
+  assert.equal(await other.getByTestId('var-sub').inputValue(), '');
+  assert.equal(await send(other, 'details'), '200 OK');
+  assert.equal(await other.getByTestId('var-sub').inputValue(), sub);
+  await other.close();
 });
 
 test('no accessibility violations (axe-core) with responses on screen', async () => {

@@ -180,3 +180,24 @@ test('a raw body being edited keeps secrets masked in the preview, even when it 
   assert.doesNotMatch(await panel.getByTestId('request-body').innerText(), /raw-secret-value|"fallBack": "https:\/\/x",$/);
   assert.match(await panel.getByTestId('request-body').innerText(), /"orderId"/);
 });
+
+test("the preview's Show secrets stays on while the form is edited", async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const preview = page.getByTestId('initiate').getByTestId('request-preview');
+  assert.ok(!(await preview.innerText()).includes(DEMO.subscriptionKey), 'masked at first');
+  await preview.getByTestId('request-reveal').click();
+  assert.ok((await preview.innerText()).includes(DEMO.subscriptionKey), 'revealed');
+  // Typing rebuilds the request on every keystroke; the choice to reveal stays.
+  await page.getByTestId('initiate-amount').pressSequentially('12');
+  await page.getByTestId('initiate-text').fill('Edited while revealed');
+  assert.match(await preview.getByTestId('request-body').innerText(), /Edited while revealed/);
+  assert.equal(await preview.getByTestId('request-reveal').getAttribute('aria-pressed'), 'true');
+  assert.ok((await preview.innerText()).includes(DEMO.subscriptionKey), 'still revealed after typing');
+  // Through a moment where the form cannot build a request, too.
+  await page.getByTestId('initiate-amount').fill('');
+  await page.getByTestId('initiate-amount').fill('10');
+  assert.ok((await preview.innerText()).includes(DEMO.subscriptionKey), 'still revealed after an invalid amount');
+  await preview.getByTestId('request-reveal').click();
+  assert.ok(!(await preview.innerText()).includes(DEMO.subscriptionKey), 'hidden again on request');
+});

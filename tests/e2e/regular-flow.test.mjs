@@ -3,7 +3,7 @@
 // payment that is cancelled, and a capture before approval explained.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer, waitForText } from './support.mjs';
+import { launchBrowser, send, startServer } from './support.mjs';
 
 let server;
 let browser;
@@ -17,15 +17,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function send(page, testid) {
-  const panel = page.getByTestId(testid);
-  const before = await panel.getByTestId('response-status').count();
-  await page.getByTestId(`${testid}-send`).click();
-  if (before === 0) await panel.getByTestId('response-status').waitFor();
-  await page.waitForFunction((id) => !document.querySelector(`[data-testid=${id}-send]`).disabled, testid);
-  return (await panel.getByTestId('response-status').innerText()).trim();
-}
 
 test('regular payment: initiate, approve, capture part, refund, with the timeline', async () => {
   const { page } = browser;

@@ -34,15 +34,18 @@ export async function freePort() {
   });
 }
 
-/** Starts the server; resolves once it serves the app. `logs` collects everything it prints. */
-export async function startServer(extraArgs = []) {
+/**
+ * Starts the server; resolves once it serves the app. `logs` collects everything it prints.
+ * `env` adds environment variables (secrets such as ECOM_PROXY_TOKEN go there, not in args).
+ */
+export async function startServer(extraArgs = [], env = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logs = [];
   const child = spawn(
     SERVER_BIN,
     ['--listen', `127.0.0.1:${port}`, '--static-dir', join(ROOT, 'dist'), '--sandbox-allow-loopback-callbacks', ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', ...env } },
   );
   child.stdout.on('data', (d) => logs.push(d.toString()));
   child.stderr.on('data', (d) => logs.push(d.toString()));
@@ -91,4 +94,25 @@ export async function waitForText(page, testId, text, timeout = 10_000) {
   const locator = page.getByTestId(testId).filter({ hasText: text });
   await locator.first().waitFor({ timeout });
   return locator.first().innerText();
+}
+
+/**
+ * Clicks the Send button of the panel with this test id and waits for the answer to that
+ * click: Leptos updates a shown response in place, so the response (or the "not sent" error)
+ * carries a `data-seq` that grows with every answer the panel receives, and this waits for it
+ * to change. Returns the status line (`200 OK`), or `error: <message>` when nothing was sent
+ * or the proxy could not be reached.
+ */
+export async function send(page, testid, timeout = 15_000) {
+  const answer = `[data-testid="${testid}"] :is([data-testid=response], [data-testid=send-error])`;
+  const before = await page.evaluate((sel) => document.querySelector(sel)?.getAttribute('data-seq') ?? null, answer);
+  await page.getByTestId(`${testid}-send`).click();
+  await page.waitForFunction(([sel, id, prev]) => {
+    const el = document.querySelector(sel);
+    const button = document.querySelector(`[data-testid="${id}-send"]`);
+    return el !== null && el.getAttribute('data-seq') !== prev && !button.disabled;
+  }, [answer, testid, before], { timeout });
+  const el = page.locator(answer).first();
+  if ((await el.getAttribute('data-testid')) === 'send-error') return `error: ${await el.innerText()}`;
+  return (await el.getByTestId('response-status').innerText()).trim();
 }

@@ -4,6 +4,7 @@
 //! that it builds for the browser (wasm32) and natively, and is unit-tested natively.
 //!
 //! - [`settings`]: the user's settings and their storage format, robust to corrupt data.
+//! - [`session`]: the session variables chained between steps, and where each may be stored.
 //! - [`validate`]: checks of what the user types, with messages that say how to fix it.
 //! - [`request`]: API calls as plain data (method, path, headers, body), secrets marked.
 //! - [`token`]: the Access Token API request and response.
@@ -31,6 +32,7 @@ pub mod payment;
 pub mod proxy;
 pub mod qr;
 pub mod request;
+pub mod session;
 pub mod settings;
 pub mod token;
 pub mod validate;

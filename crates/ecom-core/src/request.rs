@@ -87,12 +87,14 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     /// The URL the browser calls: `<proxy>/<upstream>/<path>`. An empty `proxy_base` means
-    /// the page's own origin, which the caller passes as `origin`.
+    /// the page's own origin, which the caller passes as `origin`. A user name or password in
+    /// `proxy_base` is left out (see [`crate::validate::strip_userinfo`]): this URL is shown
+    /// in previews and curl exports.
     pub fn url(&self, proxy_base: &str, origin: &str, env: Environment) -> String {
         let base = if proxy_base.is_empty() {
-            origin
+            origin.to_owned()
         } else {
-            proxy_base
+            crate::validate::strip_userinfo(proxy_base)
         };
         format!(
             "{}/{}{}",
@@ -130,6 +132,10 @@ mod tests {
         assert_eq!(
             r.url("https://proxy.example/", "http://ignored", Environment::Mt),
             "https://proxy.example/mt/ecomm/v2/payments/1/details"
+        );
+        assert_eq!(
+            r.url("http://user:hunter2@proxy.example", "", Environment::Mt),
+            "http://proxy.example/mt/ecomm/v2/payments/1/details"
         );
     }
 

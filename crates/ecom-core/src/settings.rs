@@ -163,9 +163,18 @@ impl Settings {
         copy
     }
 
-    /// Serialises the settings for storage.
+    /// Serialises the settings for storage. A user name or password typed into the proxy URL
+    /// (which validation refuses) is a secret nobody chose to keep, so it is left out.
     pub fn to_stored(&self) -> String {
-        serde_json::to_string(self).expect("settings are plain strings and enums")
+        let stored = if self.proxy_url.contains('@') {
+            serde_json::to_string(&Settings {
+                proxy_url: crate::validate::strip_userinfo(&self.proxy_url),
+                ..self.clone()
+            })
+        } else {
+            serde_json::to_string(self)
+        };
+        stored.expect("settings are plain strings and enums")
     }
 
     /// Reads settings from what storage held under [`STORAGE_KEY`]. Nothing stored gives the
@@ -269,6 +278,22 @@ mod tests {
         }
         assert!(stored.contains("\"id\"") && stored.contains(crate::demo::CLIENT_ID));
         assert!(!s.without_secrets().remember_secrets);
+    }
+
+    #[test]
+    fn a_password_in_the_proxy_url_is_never_stored() {
+        let s = Settings {
+            proxy_url: "http://user:hunter2@127.0.0.1:9".into(),
+            ..Settings::default()
+        };
+        for stored in [s.to_stored(), s.without_secrets().to_stored()] {
+            assert!(
+                !stored.contains("hunter2") && !stored.contains("user:"),
+                "{stored}"
+            );
+            let back = Settings::from_stored(Some(&stored)).settings;
+            assert_eq!(back.proxy_url, "http://127.0.0.1:9");
+        }
     }
 
     #[test]

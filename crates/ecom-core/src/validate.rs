@@ -125,12 +125,24 @@ pub fn mobile_number(value: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Validates the proxy URL: empty (same origin) or an absolute http(s) URL without query or fragment.
+/// Validates the proxy URL: empty (same origin) or an absolute http(s) URL without userinfo,
+/// query or fragment.
+///
+/// A user name or password in the URL (`http://user:pass@host`) is refused, and the message
+/// never repeats the URL: such a URL would be shown in every preview, curl export and error,
+/// and browsers refuse to send requests to it anyway. The proxy's access token has its own
+/// secret field.
 pub fn proxy_url(value: &str) -> Result<(), FieldError> {
     if value.is_empty() {
         return Ok(());
     }
     let field = Field::ProxyUrl;
+    if value.contains('@') {
+        return Err(FieldError::new(
+            field,
+            "the proxy URL must not contain a user name or password (the part before @): they would be shown and stored in plain text. Give the address alone, like http://127.0.0.1:8080, and put the proxy's access token in \"Proxy access token\" instead.",
+        ));
+    }
     let rest = value
         .strip_prefix("https://")
         .or_else(|| value.strip_prefix("http://"))
@@ -142,6 +154,20 @@ pub fn proxy_url(value: &str) -> Result<(), FieldError> {
         ));
     }
     Ok(())
+}
+
+/// `url` without its userinfo (`user:password@`), for every place a proxy URL is used or
+/// shown. Everything up to the last `@` after the scheme is taken as userinfo, so a password
+/// holding `/` or `@` never survives; a proxy URL has no other use for `@`.
+pub fn strip_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => url.split_at(i + 3),
+        None => ("", url),
+    };
+    match rest.rfind('@') {
+        Some(at) => format!("{scheme}{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
 }
 
 /// Validates the credentials needed for the access-token call and later API calls.
@@ -224,6 +250,45 @@ mod tests {
             "https://x y",
         ] {
             assert!(proxy_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn proxy_url_with_userinfo_is_refused_without_repeating_it() {
+        for bad in [
+            "http://user:hunter2-pw@127.0.0.1:8080",
+            "https://hunter2-pw@proxy.example.com",
+            "http://user:hunter2/pw@host",
+            "user:hunter2-pw@host:8080",
+            "ftp://user:hunter2-pw@host",
+            "http://user:hunter2-pw@host?x=1",
+        ] {
+            let message = proxy_url(bad).expect_err(bad).message;
+            assert!(!message.contains("hunter2"), "{bad}: {message}");
+            assert!(message.contains("user name or password"), "{message}");
+            assert!(message.contains("Proxy access token"), "{message}");
+        }
+    }
+
+    #[test]
+    fn userinfo_is_stripped_wherever_a_proxy_url_is_used() {
+        let cases = [
+            (
+                "http://user:hunter2@127.0.0.1:8080",
+                "http://127.0.0.1:8080",
+            ),
+            (
+                "https://hunter2@proxy.example.com/base",
+                "https://proxy.example.com/base",
+            ),
+            ("http://u:hun@ter2@host:1", "http://host:1"),
+            ("http://u:hunter2/x@host", "http://host"),
+            ("user:hunter2@host:8080", "host:8080"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("", ""),
+        ];
+        for (url, stripped) in cases {
+            assert_eq!(strip_userinfo(url), stripped, "{url}");
         }
     }
 }
