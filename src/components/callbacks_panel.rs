@@ -2,56 +2,20 @@
 //! `/__sim/callbacks` log through the proxy; only the local sandbox has one.
 
 use ecom_core::callbacks::{self, CallbackRecord};
-use ecom_core::settings::Settings;
+use ecom_core::explain::PROXY_ERROR_HEADER;
 use leptos::prelude::*;
 
-use crate::api;
+use crate::api::ApiResponse;
+use crate::components::send_panel::SendPanel;
 use crate::state::session::SessionCtx;
 use crate::state::settings::SettingsCtx;
 
 /// The records of one order, or a note saying why there are none to show.
 type Log = Result<(String, Vec<CallbackRecord>), String>;
 
-/// Reads the sandbox's log for `order_id`. Not recorded in the history: it is the simulator's
-/// own control surface, not a call of the API being learnt.
-async fn fetch_log(settings: Settings, order_id: String) -> Log {
-    callbacks::check_environment(settings.environment)?;
-    if order_id.is_empty() {
-        return Err(
-            "Initiate a payment first, or type an orderId in Session variables.".to_owned(),
-        );
-    }
-    let info = api::proxy_info(&settings)
-        .await
-        .map_err(|e| e.to_string())?;
-    callbacks::check_proxy(&info)?;
-    let request = callbacks::log_request(
-        &order_id,
-        &settings.active_credentials().merchant_serial_number,
-    );
-    let response = api::send(
-        &request,
-        &api::url_for(&request, &settings),
-        &api::proxy_base(&settings),
-        &settings.proxy_token,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    if response.status != 200 {
-        return Err(format!(
-            "the sandbox's callback log answered HTTP {} instead of the list",
-            response.status
-        ));
-    }
-    let records = callbacks::parse_log(&response.body).map_err(|e| e.to_string())?;
-    Ok((order_id, records))
-}
-
 fn record_view(record: CallbackRecord) -> impl IntoView {
     let title = record.status.clone().unwrap_or_else(|| record.kind.clone());
     let request_line = format!("{} {}", record.method, record.path());
-    let outcome = record.outcome.summary();
-    let failed = !matches!(record.outcome.result, callbacks::Delivery::Delivered);
     view! {
         <li data-testid="callback">
             <p>
@@ -59,7 +23,7 @@ fn record_view(record: CallbackRecord) -> impl IntoView {
                 " · "
                 <code>{request_line}</code>
             </p>
-            <p class=if failed { "hint" } else { "" } data-testid="callback-outcome">{outcome}</p>
+            <p data-testid="callback-outcome">{record.outcome.summary()}</p>
             <p class="hint">{format!("{} (sandbox time) · {}", record.time_stamp, record.kind)}</p>
             <details>
                 <summary>"Body Vipps sent"</summary>
@@ -70,52 +34,57 @@ fn record_view(record: CallbackRecord) -> impl IntoView {
     }
 }
 
-/// The panel: a Refresh button and the records of the current order.
+/// The panel: the log request (sent like any step's, so it can be seen and copied as curl)
+/// and the records of the current order.
 #[component]
 pub fn CallbacksPanel() -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
-    let refresh = Action::<(), Log>::new_local(move |(): &()| {
-        fetch_log(
-            settings.get_untracked(),
-            session.vars.with_untracked(|v| v.order_id.clone()),
-        )
+    let log: RwSignal<Option<Log>> = RwSignal::new(None);
+    let request = Signal::derive(move || {
+        callbacks::check_environment(settings.with(|s| s.environment))?;
+        let order_id = session.vars.with(|v| v.order_id.clone());
+        if order_id.is_empty() {
+            return Err(
+                "Initiate a payment first, or type an orderId in Session variables.".to_owned(),
+            );
+        }
+        Ok(settings.with(|s| {
+            callbacks::log_request(&order_id, &s.active_credentials().merchant_serial_number)
+        }))
+    });
+    let on_response = Callback::new(move |response: ApiResponse| {
+        let from_proxy = response
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(PROXY_ERROR_HEADER));
+        let order_id = session.vars.with_untracked(|v| v.order_id.clone());
+        log.set(Some(
+            callbacks::read_log(response.status, &response.body, from_proxy)
+                .map(|records| (order_id, records)),
+        ));
     });
     let shown = move || {
-        refresh.value().get().map(|log| match log {
-            Ok((order_id, records)) if records.is_empty() => view! {
-                <p class="hint" data-testid="callbacks-note">
-                    {format!("Nothing recorded for {order_id} yet: Vipps calls back once the user has approved, cancelled or let the payment time out.")}
-                </p>
-            }
-            .into_any(),
-            Ok((order_id, records)) => view! {
-                <p class="hint">{format!("{} recorded for {order_id}, oldest first.", records.len())}</p>
+        log.get().map(|result| {
+            let (note, records) = match result {
+                Ok((order_id, records)) => (callbacks::heading(&order_id, records.len()), records),
+                Err(note) => (note, Vec::new()),
+            };
+            view! {
+                <p class="hint" role="status" data-testid="callbacks-note">{note}</p>
                 <ol class="log" aria-label="Recorded callbacks, oldest first" data-testid="callbacks-list">
                     {records.into_iter().map(record_view).collect_view()}
                 </ol>
             }
-            .into_any(),
-            Err(note) => view! { <p class="hint" data-testid="callbacks-note">{note}</p> }.into_any(),
         })
     };
     view! {
-        <div class="callbacks" data-testid="callbacks">
+        <div class="callbacks" data-testid="callbacks-panel">
             <h3>"Callbacks Vipps sent"</h3>
             <p class="hint">
-                "What the sandbox, as Vipps, sent to callbackPrefix for this order: when, where, how it went and the JSON body (the authToken is masked)."
+                "What the sandbox, as Vipps, sent to callbackPrefix for this order: when, where, how it went and the JSON body (the authToken is masked). Read from the sandbox's own log, which only the local sandbox has."
             </p>
-            <button
-                type="button"
-                class="secondary"
-                data-testid="callbacks-refresh"
-                disabled=move || refresh.pending().get()
-                on:click=move |_| {
-                    refresh.dispatch(());
-                }
-            >
-                {move || if refresh.pending().get() { "Refreshing…" } else { "Refresh callbacks" }}
-            </button>
+            <SendPanel request=request label="Refresh callbacks" testid="callbacks" on_response=on_response />
             {shown}
         </div>
     }

@@ -3,17 +3,14 @@
 //! control surface (crates/ecom-sandbox/SIM_API.md).
 //!
 //! Only the local sandbox has this log, and the proxy forwards `/__sim` only when it runs on
-//! loopback (`sandbox_control` in its info); the real test environment sends callbacks to the
-//! merchant's own server, where they have to be looked at. Two checks say which case
-//! applies, so the app can explain it instead of showing an error: [`check_environment`] and
-//! [`check_proxy`].
+//! loopback; the real test environment sends callbacks to the merchant's own server, where
+//! they have to be looked at. [`check_environment`] and [`read_log`] say which case applies,
+//! so the app can explain it instead of showing an error.
 
 use std::fmt::Write as _;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::proxy::ProxyInfo;
 use crate::request::{ApiRequest, Method};
 use crate::Environment;
 
@@ -34,21 +31,21 @@ pub fn check_environment(env: Environment) -> Result<(), String> {
     ))
 }
 
-/// Says whether this proxy lets the app read the sandbox's log (it forwards `/__sim` only
-/// when it runs on loopback).
+/// Reads the answer to [`log_request`]. `from_proxy` is true when the proxy itself answered
+/// (its error header is set): a proxy that is not on loopback does not forward `/__sim`.
 ///
 /// # Errors
-/// A note for the user: [`ONLY_SANDBOX`], and why not through this proxy.
-pub fn check_proxy(info: &ProxyInfo) -> Result<(), String> {
-    if info.upstream(Environment::Sandbox).is_none() {
-        return Err(format!("{ONLY_SANDBOX}, and this proxy does not serve it"));
+/// A note for the user: [`ONLY_SANDBOX`] when the proxy refused, else what went wrong.
+pub fn read_log(status: u16, body: &str, from_proxy: bool) -> Result<Vec<CallbackRecord>, String> {
+    match status {
+        200 => parse_log(body).map_err(|e| e.to_string()),
+        _ if from_proxy => Err(format!(
+            "{ONLY_SANDBOX} on your own machine: this proxy does not forward the sandbox's /__sim control surface (it does only when it listens on loopback, as ./scripts/start.sh runs it)"
+        )),
+        _ => Err(format!(
+            "the sandbox's callback log answered HTTP {status} instead of the list"
+        )),
     }
-    if !info.sandbox_control {
-        return Err(format!(
-            "{ONLY_SANDBOX} on your own machine: this proxy does not expose the sandbox's /__sim control surface (it does only when it listens on loopback, as ./scripts/start.sh runs it)"
-        ));
-    }
-    Ok(())
 }
 
 /// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
@@ -77,9 +74,17 @@ pub fn log_request(order_id: &str, msn: &str) -> ApiRequest {
     }
 }
 
+/// The line above the records of `order_id`.
+pub fn heading(order_id: &str, count: usize) -> String {
+    match count {
+        0 => format!("Nothing recorded for {order_id} yet: Vipps calls back once the user has approved, cancelled or let the payment time out."),
+        1 => format!("1 request recorded for {order_id}."),
+        n => format!("{n} requests recorded for {order_id}, oldest first."),
+    }
+}
+
 /// How an attempt went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
     /// Still being sent.
     Pending,
@@ -90,28 +95,41 @@ pub enum Delivery {
     /// Not sent: not a loopback host, or loopback delivery is off.
     Skipped,
     /// A result this build does not know.
-    #[serde(other)]
     Unknown,
 }
 
 /// The `outcome` of a record.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// How it went.
     pub result: Delivery,
     /// The merchant's HTTP status, when delivered.
-    #[serde(default)]
     pub status: Option<u16>,
     /// Why it failed or was skipped.
-    #[serde(default)]
     pub error: Option<String>,
     /// How long the attempt took.
-    #[serde(default)]
     pub duration_ms: Option<u64>,
 }
 
 impl Outcome {
+    fn from_json(v: &Value) -> Outcome {
+        Outcome {
+            result: match v.get("result").and_then(Value::as_str) {
+                Some("pending") => Delivery::Pending,
+                Some("delivered") => Delivery::Delivered,
+                Some("failed") => Delivery::Failed,
+                Some("skipped") => Delivery::Skipped,
+                _ => Delivery::Unknown,
+            },
+            status: v
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok()),
+            error: v.get("error").and_then(Value::as_str).map(str::to_owned),
+            duration_ms: v.get("durationMs").and_then(Value::as_u64),
+        }
+    }
+
     /// One line for the user, like `delivered: HTTP 200 in 3 ms`.
     pub fn summary(&self) -> String {
         let error = self.error.as_deref().unwrap_or("no reason given");
@@ -164,66 +182,59 @@ impl CallbackRecord {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawRecord {
-    id: u64,
-    kind: String,
-    method: String,
-    url: String,
-    time_stamp: String,
-    #[serde(default)]
-    body: Option<Value>,
-    outcome: Outcome,
-}
-
-#[derive(Deserialize)]
-struct RawLog {
-    callbacks: Vec<RawRecord>,
-}
-
 /// Reads the body of `GET /__sim/callbacks`, oldest first.
+///
+/// Read through [`Value`] rather than derived decoders: the app parses JSON into values for
+/// display anyway, and a derive per record type would add to the browser bundle.
 ///
 /// # Errors
 /// [`crate::CoreError::UnexpectedResponse`] when it is not the sandbox's callback log.
 pub fn parse_log(body: &str) -> Result<Vec<CallbackRecord>, crate::CoreError> {
-    let log: RawLog =
-        serde_json::from_str(body).map_err(|e| crate::CoreError::UnexpectedResponse {
-            what: "sandbox callback log",
-            reason: e.to_string(),
-        })?;
-    Ok(log
-        .callbacks
-        .into_iter()
+    let fail = |reason: &str| crate::CoreError::UnexpectedResponse {
+        what: "sandbox callback log",
+        reason: reason.to_owned(),
+    };
+    let log: Value = serde_json::from_str(body).map_err(|e| fail(&e.to_string()))?;
+    let records = log
+        .get("callbacks")
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail("it has no \"callbacks\" list"))?;
+    records
+        .iter()
         .map(|r| {
-            let status = r
-                .body
-                .as_ref()
-                .and_then(|b| b.pointer("/transactionInfo/status"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            let body = r.body.map_or_else(String::new, |b| {
-                crate::display::pretty_body(&b.to_string(), false)
-            });
-            CallbackRecord {
-                id: r.id,
-                kind: r.kind,
-                method: r.method,
-                url: r.url,
-                time_stamp: r.time_stamp,
-                status,
-                body,
-                outcome: r.outcome,
-            }
+            let text = |key: &str| {
+                r.get(key)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| fail(&format!("a record has no \"{key}\"")))
+            };
+            let body = r.get("body").filter(|b| !b.is_null());
+            Ok(CallbackRecord {
+                id: r
+                    .get("id")
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| fail("a record has no \"id\""))?,
+                kind: text("kind")?,
+                method: text("method")?,
+                url: text("url")?,
+                time_stamp: text("timeStamp")?,
+                status: body
+                    .and_then(|b| b.pointer("/transactionInfo/status"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                body: body.map_or_else(String::new, |b| {
+                    crate::display::pretty_value(b.clone(), false)
+                }),
+                outcome: Outcome::from_json(r.get("outcome").unwrap_or(&Value::Null)),
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::proxy::UpstreamInfo;
 
     /// Two records as the sandbox serves them (SIM_API.md), one delivered to a loopback
     /// merchant and one skipped, the second with an authToken the body must never show.
@@ -273,11 +284,26 @@ mod tests {
         assert_eq!(parse_log(r#"{"callbacks":[]}"#).unwrap(), []);
         assert!(parse_log("<html>").is_err());
         assert!(parse_log(r#"{"payments":[]}"#).is_err());
+        assert!(parse_log(r#"{"callbacks":[{"id":1}]}"#)
+            .unwrap_err()
+            .to_string()
+            .contains("\"kind\""));
+    }
+
+    #[test]
+    fn the_heading_counts_the_records() {
+        assert!(heading("o-1", 0).starts_with("Nothing recorded for o-1 yet"));
+        assert_eq!(heading("o-1", 1), "1 request recorded for o-1.");
+        assert_eq!(
+            heading("o-1", 3),
+            "3 requests recorded for o-1, oldest first."
+        );
     }
 
     #[test]
     fn every_outcome_has_a_line() {
-        let outcome = |json: &str| serde_json::from_str::<Outcome>(json).unwrap().summary();
+        let outcome =
+            |json: &str| Outcome::from_json(&serde_json::from_str(json).unwrap()).summary();
         assert_eq!(
             outcome(r#"{"result":"failed","error":"connection refused","durationMs":1}"#),
             "failed: connection refused"
@@ -309,36 +335,23 @@ mod tests {
 
     #[test]
     fn only_the_local_sandbox_shows_the_log() {
-        let sandbox = UpstreamInfo {
-            name: "sandbox".into(),
-            target: "in-process sandbox".into(),
-            token_required: false,
-        };
-        let local = ProxyInfo {
-            upstreams: vec![sandbox],
-            production_enabled: false,
-            sandbox_control: true,
-        };
         assert_eq!(check_environment(Environment::Sandbox), Ok(()));
-        assert_eq!(check_proxy(&local), Ok(()));
         let mt = check_environment(Environment::Mt).unwrap_err();
         assert!(
             mt.starts_with(ONLY_SANDBOX) && mt.contains("callbackPrefix"),
             "{mt}"
         );
-        let hosted = ProxyInfo {
-            sandbox_control: false,
-            ..local.clone()
-        };
-        let err = check_proxy(&hosted).unwrap_err();
+
+        assert_eq!(read_log(200, LOG, false).unwrap().len(), 2);
+        let refused = read_log(404, r#"{"source":"proxy"}"#, true).unwrap_err();
         assert!(
-            err.starts_with(ONLY_SANDBOX) && err.contains("/__sim"),
-            "{err}"
+            refused.starts_with(ONLY_SANDBOX) && refused.contains("/__sim"),
+            "{refused}"
         );
-        let none = ProxyInfo {
-            upstreams: Vec::new(),
-            ..local
-        };
-        assert!(check_proxy(&none).is_err());
+        let other = read_log(500, "oops", false).unwrap_err();
+        assert!(other.contains("HTTP 500"), "{other}");
+        assert!(read_log(200, "<html>", false)
+            .unwrap_err()
+            .contains("callback log"));
     }
 }

@@ -24,9 +24,6 @@ pub struct ProxyInfo {
     /// Whether the production upstream is enabled.
     #[serde(default)]
     pub production_enabled: bool,
-    /// Whether the sandbox's `/__sim` control surface is forwarded (local proxies only).
-    #[serde(default)]
-    pub sandbox_control: bool,
 }
 
 impl ProxyInfo {
@@ -66,9 +63,8 @@ mod tests {
         let body = r#"{"upstreams":[{"name":"sandbox","target":"in-process sandbox","in_process":true,"token_required":false},
             {"name":"mt","target":"https://apitest.vipps.no","in_process":false,"token_required":true},
             {"name":"production","target":"https://api.vipps.no","in_process":false,"token_required":true}],
-            "production_enabled":false,"token_required":true,"token_header":"X-Proxy-Token","sandbox_control":true}"#;
+            "production_enabled":false,"token_required":true,"token_header":"X-Proxy-Token"}"#;
         let info = ProxyInfo::parse(body).unwrap();
-        assert!(info.sandbox_control);
         assert_eq!(info.environments(), [Environment::Sandbox, Environment::Mt]);
         assert!(info.upstream(Environment::Mt).unwrap().token_required);
         let enabled = ProxyInfo {
