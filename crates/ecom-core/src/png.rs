@@ -4,42 +4,61 @@
 //! would cost the browser bundle far more than these few dozen lines. The image data goes in
 //! stored (uncompressed) deflate blocks, which every zlib reader accepts; the file is larger
 //! than a compressed one, but a QR code is small anyway and the encoder stays trivially
-//! correct. CRC-32 and Adler-32 are computed bit by bit rather than from a table, to keep
-//! 1 KB of table out of the bundle; for a QR image this takes well under a millisecond.
+//! correct. The CRC-32 table is built on each call (2,048 steps) rather than stored, to keep
+//! 1 KB of table out of the bundle.
 
 /// The PNG file signature.
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 /// The most bytes one stored deflate block can hold.
 const STORED_MAX: usize = 0xffff;
 
-/// Encodes a `width` × `height` black-and-white image as PNG (1-bit grayscale, no
-/// interlacing); `dark(x, y)` says which pixels are black.
-///
-/// # Panics
-/// Never for images up to 65535 pixels a side; the dimensions must fit the PNG header's `u32`.
-pub fn encode_bilevel(width: usize, height: usize, dark: impl Fn(usize, usize) -> bool) -> Vec<u8> {
-    let row_bytes = width.div_ceil(8);
-    // Each scanline starts with filter type 0 (none); a set bit is white in 1-bit grayscale.
-    let mut raw = vec![0u8; (row_bytes + 1) * height];
-    for (y, line) in raw.chunks_exact_mut(row_bytes + 1).enumerate() {
-        for x in 0..width {
-            if !dark(x, y) {
-                line[1 + x / 8] |= 0x80 >> (x % 8);
-            }
+/// One scanline of a black-and-white image as PNG stores it: filter type 0 (none), then the
+/// pixels packed 8 to a byte, a set bit being white; `dark(x)` says which pixels are black.
+pub fn scanline(width: usize, dark: impl Fn(usize) -> bool) -> Vec<u8> {
+    let mut line = vec![0u8; 1 + width.div_ceil(8)];
+    for x in 0..width {
+        if !dark(x) {
+            line[1 + x / 8] |= 0x80 >> (x % 8);
         }
     }
+    line
+}
+
+/// Encodes a `width` × `height` black-and-white image (1-bit grayscale, not interlaced) as
+/// PNG, from its `height` [`scanline`]s laid end to end.
+///
+/// # Panics
+/// If `scanlines` is not `height` scanlines of `width` pixels, or a side exceeds `u32`.
+pub fn encode(width: usize, height: usize, scanlines: &[u8]) -> Vec<u8> {
+    assert_eq!(
+        scanlines.len(),
+        (1 + width.div_ceil(8)) * height,
+        "height scanlines of width pixels"
+    );
     let mut ihdr = Vec::with_capacity(13);
     ihdr.extend_from_slice(&dimension(width));
     ihdr.extend_from_slice(&dimension(height));
     // Bit depth 1, colour type 0 (grayscale), deflate, filter method 0, no interlace.
     ihdr.extend_from_slice(&[1, 0, 0, 0, 0]);
 
-    let mut png = Vec::with_capacity(raw.len() + raw.len() / STORED_MAX * 5 + 64);
+    let mut png = Vec::with_capacity(scanlines.len() + scanlines.len() / STORED_MAX * 5 + 64);
     png.extend_from_slice(&SIGNATURE);
     chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"IDAT", &zlib_stored(&raw));
+    chunk(&mut png, b"IDAT", &zlib_stored(scanlines));
     chunk(&mut png, b"IEND", &[]);
     png
+}
+
+/// Encodes a `width` × `height` black-and-white image as PNG; `dark(x, y)` says which pixels
+/// are black.
+///
+/// # Panics
+/// As [`encode`].
+pub fn encode_bilevel(width: usize, height: usize, dark: impl Fn(usize, usize) -> bool) -> Vec<u8> {
+    let scanlines: Vec<u8> = (0..height)
+        .flat_map(|y| scanline(width, |x| dark(x, y)))
+        .collect();
+    encode(width, height, &scanlines)
 }
 
 fn dimension(n: usize) -> [u8; 4] {
@@ -84,12 +103,17 @@ fn zlib_stored(data: &[u8]) -> Vec<u8> {
 
 /// CRC-32 (ISO-HDLC, reflected polynomial 0xEDB88320), as PNG chunks use.
 fn crc32(data: &[u8]) -> u32 {
+    let mut table = [0u32; 256];
+    for (n, entry) in (0u32..).zip(table.iter_mut()) {
+        let mut c = n;
+        for _ in 0..8 {
+            c = (c >> 1) ^ (0xedb8_8320 & (c & 1).wrapping_neg());
+        }
+        *entry = c;
+    }
     let mut crc = !0u32;
     for byte in data {
-        crc ^= u32::from(*byte);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xedb8_8320 & (crc & 1).wrapping_neg());
-        }
+        crc = table[usize::from((crc as u8) ^ byte)] ^ (crc >> 8);
     }
     !crc
 }
