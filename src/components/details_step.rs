@@ -5,6 +5,7 @@ use ecom_core::payment::{self, format_nok};
 use leptos::prelude::*;
 
 use crate::api::ApiResponse;
+use crate::components::callbacks_panel::CallbacksPanel;
 use crate::components::send_panel::SendPanel;
 use crate::state::session::SessionCtx;
 use crate::state::settings::SettingsCtx;
@@ -39,6 +40,14 @@ pub fn DetailsStep() -> impl IntoView {
     let timeline = move || {
         details.get().map(|d| {
             let summary = d.transaction_summary.unwrap_or_default();
+            let shipping = d.shipping_details.clone().map(|s| {
+                view! {
+                    <dt>"Shipping"</dt>
+                    <dd data-testid="shipping-chosen">
+                        {format!("{} ({}) · {}", s.shipping_method, s.shipping_method_id, format_nok(s.cost))}
+                    </dd>
+                }
+            });
             let ops = [
                 (Operation::Capture, "Capture"),
                 (Operation::Cancel, "Cancel"),
@@ -57,6 +66,7 @@ pub fn DetailsStep() -> impl IntoView {
                         <dt>"Captured"</dt><dd data-testid="captured">{format_nok(summary.captured_amount)}</dd>
                         <dt>"Left to capture"</dt><dd>{format_nok(summary.remaining_amount_to_capture)}</dd>
                         <dt>"Refunded"</dt><dd data-testid="refunded">{format_nok(summary.refunded_amount)}</dd>
+                        {shipping}
                     </dl>
                     <ul class="next-ops" aria-label="Valid next operations">{ops.into_iter().collect_view()}</ul>
                     <ol class="log" aria-label="Transaction log, oldest first">
@@ -85,6 +95,7 @@ pub fn DetailsStep() -> impl IntoView {
             <p class="hint">"The payment's history and what can be done with it next."</p>
             <SendPanel request=request label="Get payment details" testid="details" on_response=on_response />
             {timeline}
+            <CallbacksPanel />
         </section>
     }
 }

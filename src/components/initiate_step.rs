@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::api::ApiResponse;
 use crate::components::field::{CheckField, TextField};
 use crate::components::send_panel::SendPanel;
+use crate::components::shipping_editor::{ShippingEditor, ShippingRows};
 use crate::state::session::{now_millis, SessionCtx, Vars};
 use crate::state::settings::SettingsCtx;
 
@@ -38,6 +39,7 @@ pub fn InitiateStep() -> impl IntoView {
         .map(|s| (*s, RwSignal::new(*s != "nin")))
         .collect();
     let scopes = StoredValue::new(scopes);
+    let shipping = ShippingRows::postman();
 
     let amount_error = Signal::derive(move || amount.with(|a| payment::parse_nok(a).err()));
     let order_error =
@@ -68,7 +70,7 @@ pub fn InitiateStep() -> impl IntoView {
                     .collect()
             }),
             shipping: if kind == PaymentKind::Express {
-                payment::ShippingOption::postman_defaults()
+                shipping.options()?
             } else {
                 Vec::new()
             },
@@ -162,8 +164,9 @@ pub fn InitiateStep() -> impl IntoView {
             </Show>
             <Show when=move || kind.get() == PaymentKind::Express>
                 <p class="hint">
-                    "Express checkout offers the Postman collection's two shipping options (30 and 100 NOK). Force approve does not support express: open the landing page and complete it in the app page instead."
+                    "Express checkout: the user picks an address and one of the shipping options below in the app (prefilled with the Postman collection's two). Force approve does not support express: open the landing page and complete it in the app page instead."
                 </p>
+                <ShippingEditor rows=shipping />
             </Show>
             <SendPanel request=request label="Initiate payment" testid="initiate" on_response=on_response />
         </section>

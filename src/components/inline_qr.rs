@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-/// The QR code of the landing-page URL, with an SVG download.
+/// The QR code of the landing-page URL, with SVG and PNG downloads.
 #[component]
 pub fn InlineQr(
     /// The URL to encode.
@@ -10,6 +10,12 @@ pub fn InlineQr(
     url: Signal<String>,
 ) -> impl IntoView {
     let svg = Memo::new(move |_| url.with(|u| ecom_core::qr::svg(u)));
+    // A data: URL rather than a canvas: the PNG is encoded by `ecom_core`, and the link works
+    // without any more browser APIs.
+    let png = Memo::new(move |_| {
+        url.with(|u| ecom_core::qr::png(u).map(|file| ecom_core::png::data_url(&file)))
+            .unwrap_or_default()
+    });
     view! {
         <figure class="qr" data-testid="inline-qr">
             {move || match svg.get() {
@@ -20,6 +26,8 @@ pub fn InlineQr(
                         <figcaption>
                             "Scan to open the landing page. "
                             <a href=href download="landing-page-qr.svg" data-testid="qr-download-svg">"Download SVG"</a>
+                            " · "
+                            <a href=move || png.get() download="landing-page-qr.png" data-testid="qr-download-png">"Download PNG"</a>
                         </figcaption>
                     }
                         .into_any()

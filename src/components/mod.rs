@@ -2,6 +2,7 @@
 //! [`crate::api`], and state lives in [`crate::state`].
 
 pub mod approve_step;
+pub mod callbacks_panel;
 pub mod curl_view;
 pub mod details_step;
 pub mod field;
@@ -16,6 +17,7 @@ pub mod request_view;
 pub mod response_view;
 pub mod send_panel;
 pub mod settings_panel;
+pub mod shipping_editor;
 pub mod token_step;
 pub mod userinfo_step;
 pub mod vars_panel;

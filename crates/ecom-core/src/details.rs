@@ -1,7 +1,7 @@
 //! Payment details (`GET …/details`, spec §5) read into a timeline, and which operations are
 //! valid next (the operation matrix of spec §4.2), each with the reason when it is not.
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 /// One entry of `transactionLogHistory`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -41,6 +41,30 @@ pub struct Summary {
     pub remaining_amount_to_refund: u64,
 }
 
+/// `shippingDetails` of an express payment: the shipping the user chose in the app.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shipping {
+    /// The name shown to the user.
+    pub shipping_method: String,
+    /// The merchant's id of the method.
+    pub shipping_method_id: String,
+    /// The cost in øre (the API sends NOK as a decimal number).
+    #[serde(rename = "shippingCost", deserialize_with = "nok_to_ore")]
+    pub cost: u64,
+}
+
+fn nok_to_ore<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let nok = f64::deserialize(d)?;
+    if !(nok.is_finite() && nok >= 0.0) {
+        return Err(serde::de::Error::custom(
+            "shippingCost must be a number of NOK, at least 0",
+        ));
+    }
+    // Rounded: 49.9 NOK is 4989.999… øre in binary floating point.
+    Ok((nok * 100.0).round() as u64)
+}
+
 /// The details response, as far as the playground uses it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,6 +79,9 @@ pub struct PaymentDetails {
     /// Profile payments: the user's `sub`, for the Userinfo API.
     #[serde(default)]
     pub sub: Option<String>,
+    /// Express payments, once approved: the chosen shipping.
+    #[serde(default)]
+    pub shipping_details: Option<Shipping>,
 }
 
 /// Where a payment stands, derived from its log.
@@ -217,6 +244,7 @@ mod tests {
                 remaining_amount_to_refund: rr,
             }),
             sub: None,
+            shipping_details: None,
         }
     }
 
@@ -297,5 +325,27 @@ mod tests {
         assert_eq!(d.transaction_summary.unwrap().refunded_amount, 20_000);
         assert_eq!(d.transaction_log_history[1].transaction_id, None);
         assert!(PaymentDetails::parse("[]").is_err());
+        assert_eq!(d.shipping_details, None);
+    }
+
+    #[test]
+    fn reads_the_chosen_shipping_of_an_express_payment() {
+        let body = r#"{"orderId":"o","transactionLogHistory":[],
+            "shippingDetails":{"address":{"addressLine1":"Robert Levins gate 5","city":"Oslo","country":"Norway","postCode":"0154"},
+            "shippingCost":49.9,"shippingMethod":"Express bike","shippingMethodId":"bike"}}"#;
+        let shipping = PaymentDetails::parse(body)
+            .unwrap()
+            .shipping_details
+            .unwrap();
+        assert_eq!(
+            shipping,
+            Shipping {
+                shipping_method: "Express bike".into(),
+                shipping_method_id: "bike".into(),
+                cost: 4_990,
+            }
+        );
+        let negative = body.replace("49.9", "-1");
+        assert!(PaymentDetails::parse(&negative).is_err());
     }
 }

@@ -41,15 +41,18 @@ pub fn secret_values(value: &Value) -> Vec<String> {
 /// being edited, say) still has the string values of secret keys taken out.
 pub fn pretty_body(body: &str, reveal: bool) -> String {
     match serde_json::from_str::<Value>(body) {
-        Ok(mut value) => {
-            if !reveal {
-                for_each_secret(&mut value, &mut |v| *v = Value::String(MASK.to_owned()));
-            }
-            serde_json::to_string_pretty(&value).unwrap_or_else(|_| body.to_owned())
-        }
+        Ok(value) => pretty_value(value, reveal),
         Err(_) if reveal => body.to_owned(),
         Err(_) => crate::curl::mask_text(body),
     }
+}
+
+/// Pretty-prints a JSON value for display, secret values masked unless `reveal`.
+pub fn pretty_value(mut value: Value, reveal: bool) -> String {
+    if !reveal {
+        for_each_secret(&mut value, &mut |v| *v = Value::String(MASK.to_owned()));
+    }
+    serde_json::to_string_pretty(&value).expect("JSON values serialise")
 }
 
 #[cfg(test)]

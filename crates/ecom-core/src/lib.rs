@@ -10,7 +10,9 @@
 //! - [`token`]: the Access Token API request and response.
 //! - [`payment`]: request builders for the eCom endpoints, amounts, order ids, landing-page tokens.
 //! - [`proxy`]: the proxy's self-description and the environments it offers.
-//! - [`qr`]: QR codes of landing-page URLs, as SVG.
+//! - [`qr`]: QR codes of landing-page URLs, as SVG or PNG.
+//! - [`png`]: a minimal black-and-white PNG encoder and base64, for the QR download.
+//! - [`callbacks`]: what the sandbox sent as Vipps for an order, read from its log.
 //! - [`details`]: payment details as a timeline, and which operations are valid next.
 //! - [`explain`]: error bodies of the APIs and the proxy, explained.
 //! - [`display`]: response bodies for display, secrets masked.
@@ -19,6 +21,7 @@
 //! - [`history`]: the history of calls, persisted without secrets.
 //! - [`import`]: the official Postman environment file, read into credentials and values.
 
+pub mod callbacks;
 pub mod curl;
 pub mod demo;
 pub mod details;
@@ -29,6 +32,7 @@ pub mod explain;
 pub mod history;
 pub mod import;
 pub mod payment;
+pub mod png;
 pub mod proxy;
 pub mod qr;
 pub mod request;

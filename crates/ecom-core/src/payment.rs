@@ -115,14 +115,14 @@ pub enum PaymentKind {
 }
 
 /// One shipping option of express checkout (`staticShippingDetails`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShippingOption {
     /// Whether it is preselected.
     pub is_default: bool,
     /// Display order, ascending.
     pub priority: u32,
-    /// Cost in NOK (a decimal number, unlike every other amount).
-    pub cost_nok: f64,
+    /// Cost in øre; sent as `shippingCost`, a decimal number of NOK unlike every other amount.
+    pub cost: u64,
     /// Name shown to the user.
     pub method: String,
     /// The merchant's id for it.
@@ -136,18 +136,154 @@ impl ShippingOption {
             ShippingOption {
                 is_default: true,
                 priority: 1,
-                cost_nok: 30.0,
+                cost: 3_000,
                 method: "Postman Method 1".into(),
                 method_id: "shippingMethodId1".into(),
             },
             ShippingOption {
                 is_default: false,
                 priority: 2,
-                cost_nok: 100.0,
+                cost: 10_000,
                 method: "Postman Method 2".into(),
                 method_id: "shippingMethodId2".into(),
             },
         ]
+    }
+
+    /// `shippingCost` as the API wants it: NOK as a decimal number.
+    pub fn cost_nok(&self) -> f64 {
+        // Exact for any cost parse_nok accepts (below 2^53 øre).
+        self.cost as f64 / 100.0
+    }
+}
+
+/// The most shipping options the app shows (spec §6.2); more would be silently dropped.
+pub const MAX_SHIPPING_OPTIONS: usize = 10;
+
+/// One row of the shipping-options editor, as the user typed it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShippingDraft {
+    /// `shippingMethod`: the name shown in the app.
+    pub method: String,
+    /// `shippingMethodId`: the merchant's id.
+    pub method_id: String,
+    /// The cost in NOK, typed like the amount (`30`, `49,90`).
+    pub cost: String,
+    /// `priority`, a whole number.
+    pub priority: String,
+    /// `isDefault`.
+    pub is_default: bool,
+}
+
+impl From<&ShippingOption> for ShippingDraft {
+    fn from(o: &ShippingOption) -> ShippingDraft {
+        let cost = if o.cost.is_multiple_of(100) {
+            (o.cost / 100).to_string()
+        } else {
+            format!("{}.{:02}", o.cost / 100, o.cost % 100)
+        };
+        ShippingDraft {
+            method: o.method.clone(),
+            method_id: o.method_id.clone(),
+            cost,
+            priority: o.priority.to_string(),
+            is_default: o.is_default,
+        }
+    }
+}
+
+/// Checks the shipping editor's rows and turns them into options (spec §3.1.1
+/// `staticShippingDetails`, §6.2): 1 to 10 options, each with a name (≤256 characters), an id
+/// (≤100, unique), a cost in NOK (≥0, at most two decimals) and a whole-number priority, and
+/// exactly one of them the default that the app preselects.
+///
+/// # Errors
+/// The first problem, naming the option (1-based, as on screen) and saying how to fix it.
+pub fn shipping_options(drafts: &[ShippingDraft]) -> Result<Vec<ShippingOption>, String> {
+    if drafts.is_empty() {
+        return Err(
+            "express checkout needs at least one shipping option: add one with \"Add shipping option\""
+                .to_owned(),
+        );
+    }
+    if drafts.len() > MAX_SHIPPING_OPTIONS {
+        return Err(format!(
+            "there are {} shipping options; the app shows at most {MAX_SHIPPING_OPTIONS}, so remove {}",
+            drafts.len(),
+            drafts.len() - MAX_SHIPPING_OPTIONS
+        ));
+    }
+    let mut options = Vec::with_capacity(drafts.len());
+    for (i, d) in drafts.iter().enumerate() {
+        let n = i + 1;
+        let method = d.method.trim();
+        if method.is_empty() {
+            return Err(format!(
+                "shipping option {n} has no name: type the shippingMethod the user sees, like \"Posten Servicepakke\""
+            ));
+        }
+        if method.chars().count() > 256 {
+            return Err(format!(
+                "the name of shipping option {n} is {} characters; shorten it to at most 256",
+                method.chars().count()
+            ));
+        }
+        let method_id = d.method_id.trim();
+        if method_id.is_empty() {
+            return Err(format!(
+                "shipping option {n} has no shippingMethodId: type your id for it, like \"posten-servicepakke\""
+            ));
+        }
+        if method_id.chars().count() > 100 {
+            return Err(format!(
+                "the shippingMethodId of shipping option {n} is {} characters; shorten it to at most 100",
+                method_id.chars().count()
+            ));
+        }
+        if let Some(first) = options
+            .iter()
+            .position(|o: &ShippingOption| o.method_id == method_id)
+        {
+            return Err(format!(
+                "shipping options {} and {n} both have the shippingMethodId \"{method_id}\"; give each option its own id",
+                first + 1
+            ));
+        }
+        let cost =
+            parse_nok(&d.cost).map_err(|e| format!("the cost of shipping option {n}: {e}"))?;
+        let priority = d.priority.trim();
+        let priority = priority.parse::<u32>().map_err(|_| {
+            format!(
+                "the priority of shipping option {n} must be a whole number like 1 (options are listed by ascending priority); got \"{priority}\""
+            )
+        })?;
+        options.push(ShippingOption {
+            is_default: d.is_default,
+            priority,
+            cost,
+            method: method.to_owned(),
+            method_id: method_id.to_owned(),
+        });
+    }
+    let defaults: Vec<usize> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_default)
+        .map(|(i, _)| i + 1)
+        .collect();
+    match defaults.as_slice() {
+        [_] => Ok(options),
+        [] => Err(
+            "no shipping option is the default: mark the one the app should preselect as default"
+                .to_owned(),
+        ),
+        many => Err(format!(
+            "shipping options {} are all marked default; the app preselects one, so mark only one",
+            many.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
 }
 
@@ -250,7 +386,7 @@ impl InitiateForm {
                     json!({
                         "isDefault": if o.is_default { "Y" } else { "N" },
                         "priority": o.priority,
-                        "shippingCost": o.cost_nok,
+                        "shippingCost": o.cost_nok(),
                         "shippingMethod": o.method,
                         "shippingMethodId": o.method_id,
                     })
@@ -503,6 +639,117 @@ mod tests {
             assert!(parse_nok(bad).is_err(), "{bad}");
         }
         assert_eq!(format_nok(49_950), "499.50 kr");
+    }
+
+    fn drafts() -> Vec<ShippingDraft> {
+        ShippingOption::postman_defaults()
+            .iter()
+            .map(ShippingDraft::from)
+            .collect()
+    }
+
+    #[test]
+    fn shipping_drafts_round_trip_the_postman_options() {
+        let d = drafts();
+        assert_eq!(d[0].cost, "30");
+        assert_eq!(d[1].priority, "2");
+        assert_eq!(
+            shipping_options(&d).unwrap(),
+            ShippingOption::postman_defaults()
+        );
+        let odd = ShippingOption {
+            cost: 4_950,
+            ..ShippingOption::postman_defaults()[0].clone()
+        };
+        assert_eq!(ShippingDraft::from(&odd).cost, "49.50");
+    }
+
+    #[test]
+    fn shipping_costs_are_typed_like_amounts_and_sent_as_decimal_nok() {
+        let mut d = drafts();
+        d[1].cost = "49,90".into();
+        d.push(ShippingDraft {
+            method: " Pick-up in store ".into(),
+            method_id: "pickup".into(),
+            cost: "0".into(),
+            priority: "3".into(),
+            is_default: false,
+        });
+        let options = shipping_options(&d).unwrap();
+        assert_eq!(options[1].cost, 4_990);
+        assert_eq!(options[2].method, "Pick-up in store");
+        let form = InitiateForm {
+            shipping: options,
+            ..InitiateForm::postman_defaults(PaymentKind::Express, "123456", "", 1)
+        };
+        let body = form.body("123456");
+        let sent = &body["merchantInfo"]["staticShippingDetails"];
+        assert_eq!(sent[1]["shippingCost"], 49.9);
+        assert_eq!(sent[2]["shippingCost"], 0.0);
+        assert!(sent[2]["shippingCost"].is_f64());
+        assert_eq!(sent[2]["isDefault"], "N");
+        assert_eq!(sent[2]["priority"], 3);
+    }
+
+    #[test]
+    fn shipping_errors_name_the_option_and_the_fix() {
+        type Edit = fn(&mut Vec<ShippingDraft>);
+        let cases: [(Edit, &str); 10] = [
+            (|d| d.clear(), "at least one shipping option"),
+            (
+                |d| d[1].method = "  ".into(),
+                "shipping option 2 has no name",
+            ),
+            (
+                |d| d[0].method_id = String::new(),
+                "shipping option 1 has no shippingMethodId",
+            ),
+            (
+                |d| d[1].method_id = "shippingMethodId1".into(),
+                "options 1 and 2 both have the shippingMethodId \"shippingMethodId1\"",
+            ),
+            (
+                |d| d[1].cost = "12.345".into(),
+                "the cost of shipping option 2",
+            ),
+            (|d| d[1].cost = "-5".into(), "the cost of shipping option 2"),
+            (
+                |d| d[0].priority = "first".into(),
+                "priority of shipping option 1 must be a whole number",
+            ),
+            (
+                |d| d[0].is_default = false,
+                "no shipping option is the default",
+            ),
+            (
+                |d| d[1].is_default = true,
+                "options 1, 2 are all marked default",
+            ),
+            (
+                |d| {
+                    let extra = d[0].clone();
+                    d.extend((0..9).map(|i| ShippingDraft {
+                        method_id: format!("m{i}"),
+                        is_default: false,
+                        ..extra.clone()
+                    }));
+                },
+                "at most 10, so remove 1",
+            ),
+        ];
+        for (edit, expected) in cases {
+            let mut d = drafts();
+            edit(&mut d);
+            let err = shipping_options(&d).unwrap_err();
+            assert!(err.contains(expected), "{err:?} lacks {expected:?}");
+        }
+        let long = ShippingDraft {
+            method: "x".repeat(257),
+            ..drafts()[0].clone()
+        };
+        assert!(shipping_options(&[long])
+            .unwrap_err()
+            .contains("at most 256"));
     }
 
     #[test]
