@@ -2,7 +2,7 @@
 // in headless Chromium: express checkout with edited shipping options through the sandbox's
 // landing and app pages, the inline QR downloaded as PNG and decoded back to the landing URL,
 // and the callbacks the sandbox sent to a real merchant server on loopback, shown in the app.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -10,22 +10,11 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { ROOT, freePort, launchBrowser, send, startServer } from './support.mjs';
+import { ROOT, freePort, openExpressApp, payInExpressApp, send, sharedServerAndBrowser, startServer } from './support.mjs';
 
 const jsQR = createRequire(import.meta.url)('jsqr');
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shared = sharedServerAndBrowser();
 
 /** The initiate request's body as the preview shows it. */
 async function previewBody(page) {
@@ -46,8 +35,8 @@ async function settledCallbacks(page, count) {
 }
 
 test('express checkout with edited shipping options: the user gets the new default, details show it', async () => {
-  const { page, context } = browser;
-  await page.goto(server.url);
+  const { page, context } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('initiate-kind').selectOption('express');
   await page.getByTestId('new-order-id').click();
   const editor = page.getByTestId('shipping-editor');
@@ -87,26 +76,14 @@ test('express checkout with edited shipping options: the user gets the new defau
   assert.match(await page.getByTestId('initiate-blocked').innerText(), /no shipping option is the default/);
   await page.getByTestId('shipping-3-default').check();
 
-  await page.getByTestId('initiate-fallback').fill(`${server.url}/?paid`);
+  await page.getByTestId('initiate-fallback').fill(`${shared.server.url}/?paid`);
   assert.equal(await send(page, 'initiate'), '200 OK');
 
-  const popup = context.waitForEvent('page');
-  await page.getByTestId('landing-link').click();
-  const tab = await popup;
-  await tab.getByTestId('next-button').click();
-  const appTab = context.waitForEvent('page', { timeout: 1500 }).catch(() => null);
-  await tab.getByTestId('open-app-link').click();
-  const app = (await appTab) ?? tab;
-  await app.getByTestId('consent-button').click();
-  await app.getByTestId('address-button').click();
+  const tabs = await openExpressApp(page, context);
   // The app offers all three, the new default preselected.
-  assert.equal(await app.locator('input[type=radio][data-testid^="shipping-"]').count(), 3);
-  assert.equal(await app.getByTestId('shipping-bike').isChecked(), true);
-  await app.getByTestId('shipping-button').click();
-  await app.getByTestId('pay-button').click();
-  await app.waitForURL(`${server.url}/?paid`);
-  if (app !== tab) await tab.close();
-  await app.close();
+  assert.equal(await tabs.app.locator('input[type=radio][data-testid^="shipping-"]').count(), 3);
+  assert.equal(await tabs.app.getByTestId('shipping-bike').isChecked(), true);
+  await payInExpressApp(tabs, `${shared.server.url}/?paid`);
 
   assert.equal(await send(page, 'details'), '200 OK');
   assert.match(await page.getByTestId('payment-state').innerText(), /Reserved/);
@@ -176,8 +153,8 @@ function decodePng(file) {
 }
 
 test('the inline QR code downloads as a PNG that decodes to the landing page URL', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('new-order-id').click();
   assert.equal(await send(page, 'initiate'), '200 OK');
   const landing = await page.getByTestId('var-landing-url').inputValue();
@@ -207,8 +184,8 @@ test('callbacks the sandbox sent to a loopback merchant are shown for the order,
   await new Promise((r) => merchant.listen(0, '127.0.0.1', r));
   const { port } = merchant.address();
   try {
-    const { page } = browser;
-    await page.goto(server.url);
+    const { page } = shared.browser;
+    await page.goto(shared.server.url);
 
     await page.getByTestId('new-order-id').click();
     await page.getByTestId('initiate-callback').fill(`http://127.0.0.1:${port}/vipps`);
@@ -289,7 +266,7 @@ test('a proxy that is not local does not forward /__sim: the panel says callback
       if (Date.now() > deadline) throw new Error(`the server did not answer on ${url}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const { page } = browser;
+    const { page } = shared.browser;
     await page.goto(url);
     await page.getByTestId('var-order-id').fill('1234561700000000000');
     assert.match(await send(page, 'callbacks'), /^404/);

@@ -1,26 +1,15 @@
 // End-to-end: the walking skeleton, as a user meets it. The release app, served with the proxy
 // and the sandbox by the same binary ./scripts/start.sh runs, in headless Chromium.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { DEMO, freePort, launchBrowser, send, startServer, waitForText } from './support.mjs';
+import { DEMO, freePort, launchBrowser, send, sharedServerAndBrowser, startServer, waitForText } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shared = sharedServerAndBrowser();
 
 test('a first visit gets an access token with the prefilled demo credentials', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   assert.equal(await page.getByTestId('env-badge').innerText(), 'Local sandbox');
   assert.equal(await page.getByLabel('client_id').inputValue(), DEMO.clientId);
   // Secrets are masked: password inputs, and the header preview does not show them.
@@ -45,8 +34,8 @@ test('a first visit gets an access token with the prefilled demo credentials', a
 });
 
 test('a wrong client_secret is explained, and settings survive a reload', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   const secret = page.getByLabel('client_secret', { exact: true });
   await secret.fill('not-the-right-secret');
   await page.getByRole('button', { name: 'Get access token' }).click();
@@ -69,8 +58,8 @@ test('a wrong client_secret is explained, and settings survive a reload', async 
 });
 
 test('a malformed field is caught before sending, with what to fix', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByLabel('merchantSerialNumber').fill('12-456');
   assert.match(await page.getByText('merchantSerialNumber must be 4 to 6 digits').innerText(), /like 123456/);
   await page.getByRole('button', { name: 'Get access token' }).click();
@@ -79,8 +68,8 @@ test('a malformed field is caught before sending, with what to fix', async () =>
 });
 
 test('corrupt settings in storage are reset with a notice, and the app still works', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   // Once the app runs: if it started after the corrupt value was written, it would reset it
   // (keeping the backup) before the reload, and the reload would have nothing to report.
   await page.getByLabel('client_id').waitFor();
@@ -94,8 +83,8 @@ test('corrupt settings in storage are reset with a notice, and the app still wor
 });
 
 test('corrupt session variables are kept aside with a notice, and the settings are untouched', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByLabel('merchantSerialNumber').fill('654321');
   await page.evaluate(() => localStorage.setItem('ecom-playground.session.v1', '{"orderId":'));
   await page.reload();
@@ -114,8 +103,8 @@ test('corrupt session variables are kept aside with a notice, and the settings a
 });
 
 test('a proxy that is down is reported as such', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   const closed = await freePort();
   await page.getByLabel('Proxy URL').fill(`http://127.0.0.1:${closed}`);
   // The settings say so as soon as the address is typed, before anything is sent.
@@ -128,9 +117,9 @@ test('a proxy that is down is reported as such', async () => {
 });
 
 test('a proxy URL with a user name and password is refused and never shown', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
-  const port = new URL(server.url).port;
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
+  const port = new URL(shared.server.url).port;
   await page.getByLabel('Proxy URL').fill(`http://proxy-user:hunter2-in-url@127.0.0.1:${port}`);
   const fieldError = await page.locator('#field-proxy-error').innerText();
   assert.match(fieldError, /must not contain a user name or password/);

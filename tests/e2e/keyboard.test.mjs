@@ -1,22 +1,11 @@
 // End-to-end: the quick start with the keyboard only (Tab to move, Enter or Space to act), as a
 // user who does not use a mouse would do it. Every control on the way must be reachable and
 // operable, with focus order following the page.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer } from './support.mjs';
+import { sharedServerAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shared = sharedServerAndBrowser();
 
 /** Presses Tab until the element with this test id has focus; fails if it is never reached. */
 async function tabTo(page, testid, max = 300) {
@@ -35,8 +24,8 @@ async function statusOf(page, panel) {
 }
 
 test('token, initiate, force approve, capture and details by keyboard alone', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('send-token').waitFor();
 
   await tabTo(page, 'send-token');

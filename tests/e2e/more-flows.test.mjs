@@ -1,23 +1,12 @@
 // End-to-end: express checkout through the sandbox's landing page and app pages, the profile
 // flow up to userinfo, the inline QR code decoded back to the landing URL, the QR API, and an
 // accessibility scan with axe-core, all in the release app in headless Chromium.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, launchBrowser, send, startServer } from './support.mjs';
+import { ROOT, openExpressApp, payInExpressApp, send, sharedServerAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shared = sharedServerAndBrowser();
 
 /** Decodes the QR code in an <svg> or <img> on the page with jsQR, in the page itself. */
 async function decodeQr(page, selector) {
@@ -43,8 +32,8 @@ async function decodeQr(page, selector) {
 }
 
 test('the inline QR code decodes to the landing page URL', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('new-order-id').click();
   assert.equal(await send(page, 'initiate'), '200 OK');
   const landing = await page.getByTestId('var-landing-url').inputValue();
@@ -54,8 +43,8 @@ test('the inline QR code decodes to the landing page URL', async () => {
 });
 
 test('the QR API returns an image of the same landing page URL', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('new-order-id').click();
   assert.equal(await send(page, 'initiate'), '200 OK');
   const landing = await page.getByTestId('var-landing-url').inputValue();
@@ -70,33 +59,21 @@ test('the QR API returns an image of the same landing page URL', async () => {
 });
 
 test('express checkout through the landing page and the app pages, then capture', async () => {
-  const { page, context } = browser;
-  await page.goto(server.url);
+  const { page, context } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('initiate-kind').selectOption('express');
   await page.getByTestId('new-order-id').click();
   // Come back to the playground after paying.
-  await page.getByTestId('initiate-fallback').fill(`${server.url}/?paid`);
+  await page.getByTestId('initiate-fallback').fill(`${shared.server.url}/?paid`);
   assert.equal(await send(page, 'initiate'), '200 OK');
 
   // Force approve does not support express: the API says so and the playground explains it.
   assert.match(await send(page, 'approve'), /^400/);
   assert.match(await page.getByTestId('approve').getByTestId('explanation').innerText(), /91/);
 
-  const popup = context.waitForEvent('page');
-  await page.getByTestId('landing-link').click();
-  let tab = await popup;
-  await tab.getByTestId('next-button').click();
-  const appTab = context.waitForEvent('page', { timeout: 1500 }).catch(() => null);
-  await tab.getByTestId('open-app-link').click();
-  const app = (await appTab) ?? tab;
-  await app.getByTestId('consent-button').click();
-  await app.getByTestId('address-button').click();
-  await app.getByTestId('shipping-shippingMethodId2').check();
-  await app.getByTestId('shipping-button').click();
-  await app.getByTestId('pay-button').click();
-  await app.waitForURL(`${server.url}/?paid`);
-  if (app !== tab) await tab.close();
-  await app.close();
+  const tabs = await openExpressApp(page, context);
+  await tabs.app.getByTestId('shipping-shippingMethodId2').check();
+  await payInExpressApp(tabs, `${shared.server.url}/?paid`);
 
   assert.equal(await send(page, 'details'), '200 OK');
   assert.match(await page.getByTestId('payment-state').innerText(), /Reserved/);
@@ -112,8 +89,8 @@ test('express checkout through the landing page and the app pages, then capture'
 });
 
 test('profile payment: approve, pick up the sub from details, get userinfo', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('initiate-kind').selectOption('profile');
   await page.getByTestId('new-order-id').click();
   assert.match(await page.getByTestId('initiate').getByTestId('request-body').innerText(), /"scope": "name address email phoneNumber birthDate"/);
@@ -145,8 +122,8 @@ test('profile payment: approve, pick up the sub from details, get userinfo', asy
   assert.match(await page.getByTestId('userinfo').getByTestId('response-body').innerText(), new RegExp(`"sub": "${sub}"`));
 
   // Another tab resumes the payment without the sub, and gets it again from the details.
-  const other = await browser.context.newPage();
-  await other.goto(server.url);
+  const other = await shared.browser.context.newPage();
+  await other.goto(shared.server.url);
   assert.equal(await other.getByTestId('var-order-id').inputValue(), orderId);
   assert.equal(await other.getByTestId('var-sub').inputValue(), '');
   assert.equal(await send(other, 'details'), '200 OK');
@@ -155,8 +132,8 @@ test('profile payment: approve, pick up the sub from details, get userinfo', asy
 });
 
 test('no accessibility violations (axe-core) with responses on screen', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('new-order-id').click();
   await send(page, 'initiate');
   await send(page, 'details');

@@ -1,26 +1,13 @@
 // End-to-end at phone width (375×740): a whole regular flow without the page ever
 // scrolling sideways, long URLs and JSON kept inside their own boxes, touch targets at least
 // 44 px tall, the side panels folded so the steps come first, and no axe-core violations.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, launchBrowser, send, startServer } from './support.mjs';
+import { ROOT, send, sharedServerAndBrowser } from './support.mjs';
 
-let server;
-let browser;
+const shared = sharedServerAndBrowser();
 let page;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  page = browser.page;
-  await page.setViewportSize({ width: 375, height: 740 });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 /** Fails when the page can scroll sideways, naming the widest elements that stick out. */
 async function assertNoSidewaysScroll(when) {
@@ -56,7 +43,9 @@ async function assertNoAxeViolations(when) {
 }
 
 test('a regular flow at phone width: no sideways scrolling, big touch targets, no axe violations', async () => {
-  await page.goto(server.url);
+  page = shared.browser.page;
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto(shared.server.url);
   await page.getByTestId('send-token').waitFor();
   await assertNoSidewaysScroll('first load');
   // The side panels are folded: the first step starts within the first screen.

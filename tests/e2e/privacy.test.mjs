@@ -1,22 +1,11 @@
 // End-to-end: what the playground keeps in the browser. "Remember secrets" off keeps them for
 // the tab only; "Forget everything" removes all it stored; the proxy's self-description
 // drives which environments are offered.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO, launchBrowser, startServer, waitForText } from './support.mjs';
+import { DEMO, sharedServerAndBrowser, startServer, waitForText } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shared = sharedServerAndBrowser();
 
 const stored = (page) => page.evaluate(() => ({
   local: localStorage.getItem('ecom-playground.settings.v1'),
@@ -24,8 +13,8 @@ const stored = (page) => page.evaluate(() => ({
 }));
 
 test('secrets can be kept for this tab only', async () => {
-  const { page, context } = browser;
-  await page.goto(server.url);
+  const { page, context } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('remember-secrets').uncheck();
   await page.getByLabel('client_secret', { exact: true }).fill('tab-only-secret');
   const { local, session } = await stored(page);
@@ -37,7 +26,7 @@ test('secrets can be kept for this tab only', async () => {
   assert.equal(await page.getByLabel('client_secret', { exact: true }).inputValue(), 'tab-only-secret');
 
   const other = await context.newPage();
-  await other.goto(server.url);
+  await other.goto(shared.server.url);
   assert.equal(await other.getByLabel('client_secret', { exact: true }).inputValue(), '', 'a new tab does not get the secret');
   assert.equal(await other.getByLabel('client_id').inputValue(), DEMO.clientId);
   await other.close();
@@ -48,8 +37,8 @@ test('secrets can be kept for this tab only', async () => {
 });
 
 test('forget everything removes all the playground stored', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByLabel('merchantSerialNumber').fill('654321');
   await page.getByTestId('var-order-id').fill('order-to-forget');
   await page.getByTestId('send-token').click();
@@ -67,8 +56,8 @@ test('forget everything removes all the playground stored', async () => {
 });
 
 test('the environment switch offers what the proxy serves; production only when enabled', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await waitForText(page, 'proxy-status', 'Proxy reachable');
   const options = await page.getByTestId('environment').locator('option').allInnerTexts();
   assert.deepEqual(options, ['Local sandbox', 'MT test (apitest.vipps.no)']);
@@ -90,8 +79,8 @@ test('the environment switch offers what the proxy serves; production only when 
 });
 
 test('history and curl export keep secrets out unless revealed', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('new-order-id').click();
   const orderId = await page.getByTestId('initiate-order-id').inputValue();
   await page.getByTestId('initiate-send').click();
@@ -127,7 +116,7 @@ test('history and curl export keep secrets out unless revealed', async () => {
 });
 
 test('the official Postman environment file imports, placeholders skipped', async () => {
-  const { page } = browser;
+  const { page } = shared.browser;
   const { readFile } = await import('node:fs/promises');
   const { join } = await import('node:path');
   const { ROOT } = await import('./support.mjs');
@@ -136,7 +125,7 @@ test('the official Postman environment file imports, placeholders skipped', asyn
     if (v.key === 'client_id') v.value = 'imported-client-id';
     if (v.key === 'merchantSerialNumber') v.value = '112233';
   }
-  await page.goto(server.url);
+  await page.goto(shared.server.url);
   await page.getByTestId('environment').selectOption('mt');
   await page.getByTestId('import').getByRole('textbox').fill(JSON.stringify(env));
   await page.getByTestId('import').getByRole('button', { name: /Import/ }).click();
@@ -151,8 +140,8 @@ test('the official Postman environment file imports, placeholders skipped', asyn
 });
 
 test('an access token is never reused for other credentials or another environment', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('send-token').click();
   await page.getByTestId('token').waitFor();
   await page.getByTestId('environment').selectOption('mt');
@@ -167,8 +156,8 @@ test('an access token is never reused for other credentials or another environme
 });
 
 test('a raw body being edited keeps secrets masked in the preview, even when it is not valid JSON', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   const panel = page.getByTestId('initiate');
   await panel.locator('details.raw summary').click();
   await panel.getByTestId('initiate-raw').fill('{"merchantInfo": {"authToken": "raw-secret-value", "fallBack": "https://x",');
@@ -182,8 +171,8 @@ test('a raw body being edited keeps secrets masked in the preview, even when it 
 });
 
 test("the preview's Show secrets stays on while the form is edited", async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   const preview = page.getByTestId('initiate').getByTestId('request-preview');
   assert.ok(!(await preview.innerText()).includes(DEMO.subscriptionKey), 'masked at first');
   await preview.getByTestId('request-reveal').click();

@@ -1,26 +1,15 @@
 // End-to-end: a regular payment through the whole quick start, as a user clicks it:
 // initiate → force approve → partial capture → details timeline → refund, then a second
 // payment that is cancelled, and a capture before approval explained.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, send, startServer } from './support.mjs';
+import { send, sharedServerAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shared = sharedServerAndBrowser();
 
 test('regular payment: initiate, approve, capture part, refund, with the timeline', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('initiate-amount').fill('250,50');
   // No explicit token step: the first call fetches one automatically.
   assert.equal(await send(page, 'initiate'), '200 OK');
@@ -60,8 +49,8 @@ test('regular payment: initiate, approve, capture part, refund, with the timelin
 });
 
 test('session variables survive a reload, and the payment can be continued', async () => {
-  const { page } = browser;
-  await page.goto(server.url);
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
   await page.getByTestId('new-order-id').click();
   assert.equal(await send(page, 'initiate'), '200 OK');
   const orderId = await page.getByTestId('var-order-id').inputValue();

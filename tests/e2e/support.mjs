@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -115,4 +116,48 @@ export async function send(page, testid, timeout = 15_000) {
   const el = page.locator(answer).first();
   if ((await el.getAttribute('data-testid')) === 'send-error') return `error: ${await el.innerText()}`;
   return (await el.getByTestId('response-status').innerText()).trim();
+}
+
+/**
+ * One server and one browser for all the tests of a file: started before the first test and
+ * stopped after the last. Returns an object whose `server` and `browser` are set by then.
+ */
+export function sharedServerAndBrowser() {
+  const shared = { server: null, browser: null };
+  before(async () => {
+    shared.server = await startServer();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.stop();
+  });
+  return shared;
+}
+
+/**
+ * Express checkout as the user clicks it: opens the landing page from the Approve step, goes
+ * on to the sandbox's app pages (a second tab or the same one), gives consent and the address.
+ * Returns the tabs, with the app at its shipping choice.
+ */
+export async function openExpressApp(page, context) {
+  const popup = context.waitForEvent('page');
+  await page.getByTestId('landing-link').click();
+  const tab = await popup;
+  await tab.getByTestId('next-button').click();
+  const appTab = context.waitForEvent('page', { timeout: 1500 }).catch(() => null);
+  await tab.getByTestId('open-app-link').click();
+  const app = (await appTab) ?? tab;
+  await app.getByTestId('consent-button').click();
+  await app.getByTestId('address-button').click();
+  return { tab, app };
+}
+
+/** Confirms the shipping choice and pays in the app, waits for `fallBack`, closes the tabs. */
+export async function payInExpressApp({ tab, app }, fallback) {
+  await app.getByTestId('shipping-button').click();
+  await app.getByTestId('pay-button').click();
+  await app.waitForURL(fallback);
+  if (app !== tab) await tab.close();
+  await app.close();
 }
