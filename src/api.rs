@@ -32,6 +32,16 @@ pub struct ApiResponse {
     pub explanation: Option<Explanation>,
 }
 
+impl ApiResponse {
+    /// The value of the response header `name` (any case), if the browser exposes it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// The header that carries the proxy's access token, when the proxy requires one.
 pub const PROXY_TOKEN_HEADER: &str = "X-Proxy-Token";
 
@@ -197,12 +207,11 @@ pub async fn send(
     proxy_token: &str,
 ) -> Result<ApiResponse, AppError> {
     let mut response = transport(request, url, proxy_base, proxy_token).await?;
-    let proxy_error = response
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(PROXY_ERROR_HEADER))
-        .map(|(_, v)| v.as_str());
-    response.explanation = explain(response.status, &response.body, proxy_error);
+    response.explanation = explain(
+        response.status,
+        &response.body,
+        response.header(PROXY_ERROR_HEADER),
+    );
     Ok(response)
 }
 
@@ -243,20 +252,17 @@ async fn transport(
         .await
         .map_err(|e| AppError::Body(e.to_string()))?;
     let millis = now_millis() - started;
-    let headers: Vec<(String, String)> = response.headers().entries().collect();
-    let upstream_millis = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("server-timing"))
-        .and_then(|(_, v)| upstream_duration(v));
-    Ok(ApiResponse {
+    let mut answer = ApiResponse {
         status: response.status(),
         status_text: response.status_text(),
         millis,
-        upstream_millis,
-        explanation: None,
-        headers,
+        upstream_millis: None,
+        headers: response.headers().entries().collect(),
         body,
-    })
+        explanation: None,
+    };
+    answer.upstream_millis = answer.header("server-timing").and_then(upstream_duration);
+    Ok(answer)
 }
 
 #[cfg(test)]

@@ -50,22 +50,8 @@ pub fn App() -> impl IntoView {
                 {move || env().label()}
             </span>
         </header>
-        <Show when=move || settings.reset_notice.with(Option::is_some)>
-            <div class="notice" role="alert" data-testid="reset-notice">
-                <p>{move || settings.reset_notice.get()}</p>
-                <button type="button" class="secondary" on:click=move |_| settings.reset_notice.set(None)>
-                    "Dismiss"
-                </button>
-            </div>
-        </Show>
-        <Show when=move || session.notice.with(Option::is_some)>
-            <div class="notice" role="alert" data-testid="session-notice">
-                <p>{move || session.notice.get()}</p>
-                <button type="button" class="secondary" on:click=move |_| session.notice.set(None)>
-                    "Dismiss"
-                </button>
-            </div>
-        </Show>
+        <Notice message=settings.reset_notice testid="reset-notice" />
+        <Notice message=session.notice testid="session-notice" />
         <main class="layout">
             <div class="side">
                 <SettingsPanel />
@@ -77,6 +63,21 @@ pub fn App() -> impl IntoView {
                 </Suspense>
             </div>
         </main>
+    }
+}
+
+/// A banner with `message` while there is one, and a Dismiss button that clears it.
+#[component]
+fn Notice(message: RwSignal<Option<String>>, testid: &'static str) -> impl IntoView {
+    view! {
+        <Show when=move || message.with(Option::is_some)>
+            <div class="notice" role="alert" data-testid=testid>
+                <p>{move || message.get()}</p>
+                <button type="button" class="secondary" on:click=move |_| message.set(None)>
+                    "Dismiss"
+                </button>
+            </div>
+        </Show>
     }
 }
 

@@ -54,10 +54,7 @@ pub fn CallbacksPanel() -> impl IntoView {
         }))
     });
     let on_response = Callback::new(move |response: ApiResponse| {
-        let from_proxy = response
-            .headers
-            .iter()
-            .any(|(name, _)| name.eq_ignore_ascii_case(PROXY_ERROR_HEADER));
+        let from_proxy = response.header(PROXY_ERROR_HEADER).is_some();
         let order_id = session.vars.with_untracked(|v| v.order_id.clone());
         log.set(Some(
             callbacks::read_log(response.status, &response.body, from_proxy)

@@ -8,7 +8,8 @@ pub fn TextField(
     /// The visible label.
     label: &'static str,
     /// The element id (also its `data-testid`).
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The value.
     value: RwSignal<String>,
     /// A hint or the validation message shown under the input.
@@ -22,9 +23,9 @@ pub fn TextField(
     let error_id = format!("{id}-error");
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <input
-                id=id
+                id=id.clone()
                 data-testid=id
                 type="text"
                 autocomplete="off"

@@ -1,5 +1,6 @@
 //! The landing-page URL as a QR code, drawn in the browser by `ecom_core::qr`.
 
+use ecom_core::qr;
 use leptos::prelude::*;
 
 /// The QR code of the landing-page URL, with SVG and PNG downloads.
@@ -9,12 +10,23 @@ pub fn InlineQr(
     #[prop(into)]
     url: Signal<String>,
 ) -> impl IntoView {
-    let svg = Memo::new(move |_| url.with(|u| ecom_core::qr::svg(u)));
+    // Encoded once per URL, drawn twice.
+    let code = Memo::new(move |_| url.with(|u| qr::modules(u)));
+    let svg = Memo::new(move |_| {
+        code.with(|c| {
+            c.as_ref()
+                .map(|(dark, width)| qr::draw_svg(dark, *width))
+                .map_err(Clone::clone)
+        })
+    });
     // A data: URL rather than a canvas: the PNG is encoded by `ecom_core`, and the link works
     // without any more browser APIs.
     let png = Memo::new(move |_| {
-        url.with(|u| ecom_core::qr::png(u).map(|file| ecom_core::png::data_url(&file)))
-            .unwrap_or_default()
+        code.with(|c| {
+            c.as_ref()
+                .map(|(dark, width)| ecom_core::png::data_url(&qr::draw_png(dark, *width)))
+                .unwrap_or_default()
+        })
     });
     view! {
         <figure class="qr" data-testid="inline-qr">

@@ -5,6 +5,8 @@
 use ecom_core::payment::{self, ShippingDraft, ShippingOption, MAX_SHIPPING_OPTIONS};
 use leptos::prelude::*;
 
+use crate::components::field::TextField;
+
 /// One option's inputs. `key` names its elements and stays the same while the row exists.
 #[derive(Clone, Copy)]
 struct Row {
@@ -34,9 +36,15 @@ impl ShippingRows {
         this
     }
 
+    /// The key the next row gets: never one a row has now.
+    fn next_key(&self) -> usize {
+        self.rows
+            .with_untracked(|rows| rows.iter().map(|r| r.key).max().unwrap_or(0) + 1)
+    }
+
     fn push(&self, draft: ShippingDraft) {
+        let key = self.next_key();
         self.rows.update(|rows| {
-            let key = rows.iter().map(|r| r.key).max().unwrap_or(0) + 1;
             rows.push(Row {
                 key,
                 method: RwSignal::new(draft.method),
@@ -49,10 +57,8 @@ impl ShippingRows {
     }
 
     fn add(&self) {
-        let (key, priority) = self.rows.with_untracked(|rows| {
-            let key = rows.iter().map(|r| r.key).max().unwrap_or(0) + 1;
-            (key, rows.len() + 1)
-        });
+        let key = self.next_key();
+        let priority = self.rows.with_untracked(|rows| rows.len() + 1);
         self.push(ShippingDraft {
             method: format!("Shipping method {key}"),
             method_id: format!("shippingMethodId{key}"),
@@ -82,24 +88,6 @@ impl ShippingRows {
     }
 }
 
-/// A labelled text input of one option.
-fn input(label: &'static str, id: String, value: RwSignal<String>) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <input
-                id=id.clone()
-                data-testid=id
-                type="text"
-                autocomplete="off"
-                spellcheck="false"
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
-    }
-}
-
 /// The editor.
 #[component]
 pub fn ShippingEditor(
@@ -116,10 +104,10 @@ pub fn ShippingEditor(
             <fieldset class="shipping-option" data-testid=id("option")>
                 <legend>{format!("Option {number}")}</legend>
                 <div class="grid2">
-                    {input("shippingMethod (name shown)", id("method"), row.method)}
-                    {input("shippingMethodId", id("id"), row.method_id)}
-                    {input("Cost (NOK)", id("cost"), row.cost)}
-                    {input("priority", id("priority"), row.priority)}
+                    <TextField label="shippingMethod (name shown)" id=id("method") value=row.method />
+                    <TextField label="shippingMethodId" id=id("id") value=row.method_id />
+                    <TextField label="Cost (NOK)" id=id("cost") value=row.cost />
+                    <TextField label="priority" id=id("priority") value=row.priority />
                 </div>
                 <div class="checks">
                     <div class="check">

@@ -49,18 +49,6 @@ pub fn encode(width: usize, height: usize, scanlines: &[u8]) -> Vec<u8> {
     png
 }
 
-/// Encodes a `width` × `height` black-and-white image as PNG; `dark(x, y)` says which pixels
-/// are black.
-///
-/// # Panics
-/// As [`encode`].
-pub fn encode_bilevel(width: usize, height: usize, dark: impl Fn(usize, usize) -> bool) -> Vec<u8> {
-    let scanlines: Vec<u8> = (0..height)
-        .flat_map(|y| scanline(width, |x| dark(x, y)))
-        .collect();
-    encode(width, height, &scanlines)
-}
-
 fn dimension(n: usize) -> [u8; 4] {
     u32::try_from(n)
         .expect("image dimensions fit a u32")
@@ -197,6 +185,18 @@ mod tests {
         }
         assert_eq!(base64(&[0xfb, 0xff, 0xbf]), "+/+/");
         assert!(data_url(&[0x89]).starts_with("data:image/png;base64,iQ=="));
+    }
+
+    /// Encodes a `width` × `height` black-and-white image as PNG; `dark(x, y)` says which pixels
+    /// are black.
+    ///
+    /// # Panics
+    /// As [`encode`].
+    fn encode_bilevel(width: usize, height: usize, dark: impl Fn(usize, usize) -> bool) -> Vec<u8> {
+        let scanlines: Vec<u8> = (0..height)
+            .flat_map(|y| scanline(width, |x| dark(x, y)))
+            .collect();
+        encode(width, height, &scanlines)
     }
 
     fn decode(png: &[u8]) -> (png::OutputInfo, Vec<u8>) {

@@ -48,7 +48,11 @@ pub fn modules(text: &str) -> Result<(Vec<bool>, usize), String> {
 /// # Errors
 /// As [`modules`].
 pub fn svg(text: &str) -> Result<String, String> {
-    let (dark, width) = modules(text)?;
+    modules(text).map(|(dark, width)| draw_svg(&dark, width))
+}
+
+/// Draws [`modules`]' result as [`svg`] does, for a caller that also draws the PNG.
+pub fn draw_svg(dark: &[bool], width: usize) -> String {
     let mut path = String::with_capacity(dark.len() * 3);
     for (y, row) in dark.chunks(width).enumerate() {
         let mut x = 0;
@@ -72,10 +76,10 @@ pub fn svg(text: &str) -> Result<String, String> {
         }
     }
     let size = width + 2 * QUIET_ZONE;
-    Ok(format!(
+    format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" width=\"200\" height=\"200\" shape-rendering=\"crispEdges\">\
          <rect width=\"{size}\" height=\"{size}\" fill=\"#ffffff\"/><path d=\"{path}\" fill=\"#000000\"/></svg>"
-    ))
+    )
 }
 
 /// Pixels per module in the PNG: a 400-character landing URL (version 15, 77 modules) gives a
@@ -88,7 +92,11 @@ pub const PNG_SCALE: usize = 6;
 /// # Errors
 /// As [`modules`].
 pub fn png(text: &str) -> Result<Vec<u8>, String> {
-    let (dark, width) = modules(text)?;
+    modules(text).map(|(dark, width)| draw_png(&dark, width))
+}
+
+/// Draws [`modules`]' result as [`png`] does, for a caller that also draws the SVG.
+pub fn draw_png(dark: &[bool], width: usize) -> Vec<u8> {
     let modules_per_side = width + 2 * QUIET_ZONE;
     let side = modules_per_side * PNG_SCALE;
     let inside = QUIET_ZONE..QUIET_ZONE + width;
@@ -105,7 +113,7 @@ pub fn png(text: &str) -> Result<Vec<u8>, String> {
             scanlines.extend_from_slice(&line);
         }
     }
-    Ok(crate::png::encode(side, side, &scanlines))
+    crate::png::encode(side, side, &scanlines)
 }
 
 #[cfg(test)]
