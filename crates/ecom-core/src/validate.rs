@@ -104,25 +104,84 @@ pub fn merchant_serial_number(value: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Validates a Norwegian mobile number as eCom wants it: exactly 8 digits, no `+47`, no spaces.
-/// Empty is allowed (the user then types it on the landing page).
+/// The 8-digit form of a Norwegian mobile number written the ways MT accepts and corrects:
+/// spaces, dots, dashes and brackets between digits, and a leading `+47`, `0047` or `47`
+/// (before 8 more digits). `None` when what is left is not 8 digits.
+///
+/// MT "attempts to correct incorrectly formatted phone numbers" before it looks the user up
+/// (spec §2.1, `customerInfo.mobileNumber`); the sandbox and the app's own check both use this
+/// one rule, so the app accepts exactly what the sandbox does.
+pub fn normalize_mobile_number(value: &str) -> Option<String> {
+    let trimmed = value.trim();
+    let (plus, rest) = match trimmed.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed),
+    };
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')'))
+    {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.len() {
+        8 if !plus => digits.as_str(),
+        10 => digits.strip_prefix("47")?,
+        12 if !plus => digits.strip_prefix("0047")?,
+        _ => return None,
+    };
+    Some(national.to_owned())
+}
+
+/// Validates a Norwegian mobile number as eCom takes it: 8 digits, or a form that
+/// [`normalize_mobile_number`] corrects (`+47 912 34 567`). Empty is allowed (the user then
+/// types it on the landing page).
 pub fn mobile_number(value: &str) -> Result<(), FieldError> {
-    if value.is_empty() {
+    if value.is_empty() || normalize_mobile_number(value).is_some() {
         return Ok(());
     }
-    if value.len() != 8 || !value.bytes().all(|b| b.is_ascii_digit()) {
-        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-        let hint = if digits.len() == 10 && digits.starts_with("47") {
-            format!(" Drop the country code: {}.", &digits[2..])
-        } else {
-            String::new()
-        };
-        return Err(FieldError::new(
-            Field::MobileNumber,
-            format!("mobileNumber must be 8 digits without country code or spaces, like 91234567; got \"{value}\".{hint}"),
-        ));
+    Err(FieldError::new(
+        Field::MobileNumber,
+        format!("mobileNumber must be a Norwegian mobile number of 8 digits, like 91234567 (+47 and spaces are corrected); got \"{}\".", shorten(value, 40)),
+    ))
+}
+
+/// The longest URL the API takes for `fallBack`, `callbackPrefix` and the other merchant URLs
+/// (spec §2.1: at most 255 characters).
+pub const MAX_URL_LEN: usize = 255;
+
+/// True if `url` is an absolute `http:` or `https:` URL with a host, safe to become a link or
+/// a redirect on the playground's origin.
+///
+/// This is an allow-list: `javascript:`, `data:`, `about:`, `view-source:`, `intent:`,
+/// `ms-msdt:`, `filesystem:` and every other scheme are refused, however they are written.
+/// Browsers drop tabs and newlines and leading controls and spaces before parsing a URL, so a
+/// URL holding any control character or leading space is refused too, rather than guessed at.
+pub fn is_web_url(url: &str) -> bool {
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return false;
     }
-    Ok(())
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    !host.is_empty()
+        && !host.starts_with(':')
+        && !authority.contains('\\')
+        && !rest.starts_with('/')
+}
+
+/// `value` cut to at most `max` characters with an ellipsis, for quoting user input in a
+/// message without repeating a huge paste.
+pub fn shorten(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
 }
 
 /// Validates the proxy URL: empty (same origin) or an absolute http(s) URL without userinfo,
@@ -201,7 +260,7 @@ mod tests {
             client_secret: " padded".into(),
             subscription_key: "line\nbreak".into(),
             merchant_serial_number: "12a456".into(),
-            mobile_number: "+47 912 34 567".into(),
+            mobile_number: "+47 912 34 5678".into(),
         };
         let errors = credentials(&c);
         let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
@@ -219,17 +278,83 @@ mod tests {
         assert!(errors[1].message.contains("space at the start"));
         assert!(errors[2].message.contains("U+000A"));
         assert!(errors[3].message.contains("4 to 6 digits"));
-        assert!(errors[4]
-            .message
-            .contains("Drop the country code: 91234567"));
+        assert!(errors[4].message.contains("8 digits"));
     }
 
     #[test]
-    fn mobile_number_is_optional_but_exact() {
+    fn mobile_number_is_optional_and_corrected_as_mt_does() {
         assert!(mobile_number("").is_ok());
-        assert!(mobile_number("91234567").is_ok());
-        assert!(mobile_number("9123456").is_err());
-        assert!(mobile_number("912345678").is_err());
+        let table = [
+            ("91234567", Some("91234567")),
+            ("+4791234567", Some("91234567")),
+            ("+47 912 34 567", Some("91234567")),
+            ("912 34 567", Some("91234567")),
+            ("0047 91234567", Some("91234567")),
+            ("4791234567", Some("91234567")),
+            ("+47 912-34-567", Some("91234567")),
+            ("(+47) 91234567", None),
+            (" 91234567 ", Some("91234567")),
+            ("9123456", None),
+            ("912345678", None),
+            ("+4691234567", None),
+            ("+91234567", None),
+            ("9123456a", None),
+            ("٩١٢٣٤٥٦٧", None),
+            ("", None),
+        ];
+        for (input, want) in table {
+            assert_eq!(normalize_mobile_number(input).as_deref(), want, "{input:?}");
+            if !input.is_empty() {
+                assert_eq!(mobile_number(input).is_ok(), want.is_some(), "{input:?}");
+            }
+        }
+        let long = "9".repeat(5000);
+        let message = mobile_number(&long).expect_err("too long").message;
+        assert!(message.len() < 300, "{message}");
+    }
+
+    #[test]
+    fn only_http_and_https_urls_are_web_urls() {
+        for ok in [
+            "https://example.com",
+            "https://example.com/a?b=c#d",
+            "HTTPS://EXAMPLE.COM/",
+            "http://127.0.0.1:8080/x",
+            "https://apitest.vipps.no/dwo-api-application/v1/deeplink/vippsgateway?v=2&token=x",
+        ] {
+            assert!(is_web_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://%0aalert(1)",
+            " https://example.com",
+            "java\tscript://x",
+            "https://exa\nmple.com",
+            "data:text/html,<script>alert(1)</script>",
+            "about:blank",
+            "view-source:https://example.com",
+            "intent://x#Intent;end",
+            "ms-msdt:/id PCWDiagnostic",
+            "search-ms:query=x",
+            "filesystem:https://example.com/temporary/x",
+            "vippsMT://?token=x",
+            "myapp://done",
+            "INTENT",
+            "https://",
+            "https:///path",
+            "https://:443/",
+            "https:\\\\example.com",
+            "https://a\\b@example.com",
+            "",
+        ] {
+            assert!(!is_web_url(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn shorten_cuts_long_input_on_a_character_boundary() {
+        assert_eq!(shorten("abc", 5), "abc");
+        assert_eq!(shorten("øøøøøø", 3), "øøø…");
     }
 
     #[test]
