@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 pub const STORAGE_KEY: &str = "ecom-playground.session.v1";
 /// Where an unreadable stored value is kept, in the storage it was read from.
 pub const BACKUP_KEY: &str = "ecom-playground.session.v1.unreadable";
+/// The format version written by this build, in the stored document's `version` field.
+/// A document without one was written before the field existed and reads as version 1; any
+/// other version is another build's format and is kept aside, never half-read.
+pub const VERSION: u64 = 1;
 
 /// The session variables.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,9 +61,13 @@ impl Vars {
         }
     }
 
-    /// Serialises the variables for storage.
+    /// Serialises the variables for storage, with the format [`VERSION`].
     pub fn to_stored(&self) -> String {
-        serde_json::to_string(self).expect("session variables are plain strings")
+        let mut value = serde_json::to_value(self).expect("session variables are plain strings");
+        if let Some(object) = value.as_object_mut() {
+            object.insert("version".to_owned(), VERSION.into());
+        }
+        value.to_string()
     }
 
     /// Reads variables from what storage held under [`STORAGE_KEY`]. Nothing stored gives
@@ -88,8 +96,17 @@ impl Vars {
     fn parse(raw: &str) -> Result<Vars, String> {
         let value: serde_json::Value =
             serde_json::from_str(raw).map_err(|e| format!("not valid JSON: {e}"))?;
-        if !value.is_object() {
+        let Some(object) = value.as_object() else {
             return Err("not an object of session variables".to_owned());
+        };
+        match object.get("version") {
+            None => {}
+            Some(v) if v.as_u64() == Some(VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "format version {v}, this app reads version {VERSION}"
+                ))
+            }
         }
         serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))
     }
@@ -148,6 +165,12 @@ mod tests {
     }
 
     #[test]
+    fn what_is_written_carries_the_format_version() {
+        let stored: serde_json::Value = serde_json::from_str(&full().to_stored()).unwrap();
+        assert_eq!(stored["version"], VERSION);
+    }
+
+    #[test]
     fn nothing_stored_is_silent() {
         assert_eq!(Vars::from_stored(None).notice, None);
     }
@@ -159,6 +182,12 @@ mod tests {
             ("[\"a\",\"b\",\"c\",\"d\"]", "not an object"),
             ("\"orderId\"", "not an object"),
             ("{\"orderId\":42}", "unexpected content"),
+            (
+                "{\"version\":2}",
+                "format version 2, this app reads version 1",
+            ),
+            ("{\"version\":2,\"orderId\":\"o1\"}", "format version 2"),
+            ("{\"version\":\"1\"}", "format version \"1\""),
         ];
         for (raw, reason) in cases {
             let loaded = Vars::from_stored(Some(raw));
