@@ -39,6 +39,9 @@ pub enum SkipReason {
     Disabled,
     /// The value is not text (an object, a list, `null`, …).
     NotText,
+    /// The value is longer than any real value of that key (see [`Target::max_chars`]): a
+    /// paste gone wrong, which would only slow the page down.
+    TooLong,
 }
 
 impl SkipReason {
@@ -50,6 +53,7 @@ impl SkipReason {
             SkipReason::Empty => "empty",
             SkipReason::Disabled => "disabled",
             SkipReason::NotText => "not text",
+            SkipReason::TooLong => "too long",
         }
     }
 }
@@ -81,6 +85,7 @@ impl ImportReport {
             SkipReason::Empty,
             SkipReason::Disabled,
             SkipReason::NotText,
+            SkipReason::TooLong,
         ] {
             let names: Vec<&str> = self
                 .skipped
@@ -161,6 +166,22 @@ enum Target {
     LandingUrlAlias,
     PaymentToken,
     Sub,
+}
+
+impl Target {
+    /// The most characters a real value of this key has, with room to spare: an orderId has
+    /// at most 50 (spec §2.1), a phone number 8 digits and some formatting, an MSN 6 digits,
+    /// keys and tokens a few hundred, a landing URL under 2,048.
+    fn max_chars(self) -> usize {
+        match self {
+            Target::MerchantSerialNumber => 16,
+            Target::MobileNumber => 32,
+            Target::OrderId => 50,
+            Target::Sub => 256,
+            Target::ClientId | Target::ClientSecret | Target::SubscriptionKey => 512,
+            Target::LandingUrl | Target::LandingUrlAlias | Target::PaymentToken => 4096,
+        }
+    }
 }
 
 fn target_of(key: &str) -> Option<Target> {
@@ -244,9 +265,17 @@ pub fn import(text: &str) -> Result<Imported, CoreError> {
             imported.report.ignored += 1;
             continue;
         };
-        let value = match usable_value(entry) {
+        let value = match usable_value(entry).and_then(|v| {
+            if v.chars().count() > target.max_chars() {
+                Err(SkipReason::TooLong)
+            } else {
+                Ok(v)
+            }
+        }) {
             Ok(value) => value,
             Err(reason) => {
+                // A key skipped twice is listed once, with the later reason.
+                imported.report.skipped.retain(|(k, _)| k != key);
                 imported.report.skipped.push((key.to_owned(), reason));
                 continue;
             }
@@ -463,6 +492,29 @@ mod tests {
         let message = import(text).unwrap_err().to_string();
         assert!(message.starts_with("this is not JSON"), "{message}");
         assert!(!message.contains("SECRET-x"), "{message}");
+    }
+
+    #[test]
+    fn values_longer_than_any_real_one_are_skipped_by_name() {
+        let huge_order = "1".repeat(4_000_000);
+        let text = format!(
+            r#"{{"values":[{{"key":"orderId","value":"{huge_order}"}},{{"key":"client_id","value":"ok-id"}},{{"key":"vippsLandingPageURL","value":"https://h/{}"}},{{"key":"orderId","value":"{}"}}]}}"#,
+            "x".repeat(5000),
+            "9".repeat(51)
+        );
+        // The whole file is over MAX_BYTES; a file just under it takes the same path.
+        assert!(matches!(import(&text), Err(CoreError::ImportTooLarge(_))));
+        let text = text.replace(&huge_order, &"1".repeat(60));
+        let imported = import(&text).unwrap();
+        assert_eq!(imported.vars.order_id, None);
+        assert_eq!(imported.vars.landing_url, None);
+        assert_eq!(imported.credentials.client_id, "ok-id");
+        let summary = imported.report.summary();
+        assert!(
+            summary.contains("skipped 2 too long (vippsLandingPageURL, orderId)"),
+            "{summary}"
+        );
+        assert!(!summary.contains("111"), "{summary}");
     }
 
     #[test]
