@@ -173,6 +173,8 @@ fn proxy_advice(kind: &str, message: String) -> String {
         "rate_limited" => "Too many requests through the proxy. Wait a moment and try again.",
         "timeout" => "The API did not answer in time. Try again; check the proxy's upstream timeout if it keeps happening.",
         "unreachable" | "tls" => "Check the network of the machine that runs the proxy.",
+        "upstream_redirect" => "The API answered with a redirect. Neither the proxy nor the playground follows one, because it would carry your client secret and subscription key to another address; nothing was sent there. Check the upstream the proxy is configured with.",
+        "host_forbidden" => "This server only answers under its own host name. Open the playground at the address the server printed (for example http://127.0.0.1:8080/), or start it with --allowed-host for the name you use.",
         _ => "",
     };
     if fix.is_empty() {
@@ -205,6 +207,7 @@ pub fn ecom_advice(group: &str, code: &str) -> &'static str {
         "97" => "This sales unit is not allowed to take payments (for example a Login-only unit). Use the keys of a sales unit with eCom.",
         "98" => "The payment is too old for this operation (180 days for capture and cancel), or there were too many concurrent requests.",
         "99" => "Vipps had an internal error, often caused by a malformed request: a number where a string is expected (merchantSerialNumber), a misspelt field (fallback instead of fallBack), or an amount that is not an integer.",
+        "1082" => "The test user has not approved a payment in the Vipps app yet, and force approve works only after that. In MT, open the landing page and approve one payment in the Vipps MT app with this test user; then force approve works. In the sandbox, test user 48059528 is such a user on purpose; 91234567 is verified.",
         "38" => "This sales unit may not skip the landing page. Set skipLandingPage to false.",
         "31" | "36" | "37" => "The merchant or sales unit is blocked, unsigned or deactivated. Contact Vipps.",
         "32" | "33" => "A limit of the merchant was exceeded. Try a smaller amount or later.",
@@ -288,6 +291,29 @@ mod tests {
             assert!(e.summary.contains(summary), "{body}: {}", e.summary);
             assert!(e.advice.contains(advice), "{body}: {}", e.advice);
         }
+    }
+
+    #[test]
+    fn a_proxy_redirect_refusal_and_error_1082_say_what_to_do() {
+        let e = explain(
+            502,
+            r#"{"source":"proxy","kind":"upstream_redirect","message":"mt answered with a redirect (HTTP 307), which the proxy does not follow","upstream":"mt"}"#,
+            Some("upstream_redirect"),
+        )
+        .unwrap();
+        assert!(e.advice.contains("nothing was sent there"), "{}", e.advice);
+        let e = explain(
+            400,
+            r#"[{"errorGroup":"Payment","errorCode":"1082","errorMessage":"1082","contextId":"c"}]"#,
+            None,
+        )
+        .unwrap();
+        assert!(
+            e.advice.contains("approve one payment in the Vipps MT app"),
+            "{}",
+            e.advice
+        );
+        assert!(e.advice.contains("48059528"), "{}", e.advice);
     }
 
     #[test]
