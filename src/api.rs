@@ -227,7 +227,12 @@ async fn transport(
         Method::Post => HttpMethod::POST,
         Method::Put => HttpMethod::PUT,
     };
-    let mut builder = RequestBuilder::new(url).method(method);
+    // Never follow a redirect: fetch would re-send every header, the client secret and the
+    // subscription key among them, to wherever `Location` points. `manual` hands the redirect
+    // back as an opaque response instead, which becomes an error below.
+    let mut builder = RequestBuilder::new(url)
+        .method(method)
+        .redirect(web_sys::RequestRedirect::Manual);
     for header in &request.headers {
         builder = builder.header(&header.name, &header.value);
     }
@@ -247,6 +252,11 @@ async fn transport(
             url: proxy_base.to_owned(),
             reason: e.to_string(),
         })?;
+    if response.type_() == web_sys::ResponseType::Opaqueredirect {
+        return Err(AppError::Redirected {
+            url: proxy_base.to_owned(),
+        });
+    }
     let body = response
         .text()
         .await

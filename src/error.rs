@@ -16,6 +16,13 @@ pub enum AppError {
         /// What the browser reported.
         reason: String,
     },
+    /// The server at the proxy URL answered with a redirect, which the app never follows: a
+    /// redirect would carry the request's secrets to another address.
+    #[error("the server at {url} answered with a redirect, and the playground does not follow redirects because that would send your client secret and subscription key to another address. Nothing more was sent. Check the proxy URL in Settings: it must be the eCom Playground proxy itself, not an address that forwards to it.")]
+    Redirected {
+        /// The proxy base URL that answered.
+        url: String,
+    },
     /// A field the request needs is missing or malformed; nothing was sent.
     #[error("not sent: {0}")]
     Invalid(String),

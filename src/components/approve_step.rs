@@ -1,6 +1,6 @@
 //! Step 3: the user approves: open the landing page (or scan its QR code), or force approve.
 
-use ecom_core::payment;
+use ecom_core::{payment, validate, Environment};
 use leptos::prelude::*;
 
 use crate::components::field::TextField;
@@ -15,6 +15,10 @@ pub fn ApproveStep() -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let landing_url = Signal::derive(move || session.vars.with(|v| v.landing_url.clone()));
+    // Only an http(s) URL becomes a link: the landing URL may come from an imported file or
+    // an upstream, and a `javascript:` or `intent:` one must never be clickable here.
+    let linkable = Signal::derive(move || landing_url.with(|u| validate::is_web_url(u)));
+    let environment = Signal::derive(move || settings.with(|s| s.environment));
     // Both fields are editable; they follow their source (the settings' test user, the
     // session's payment token) whenever that changes, and only then.
     let settings_phone =
@@ -50,15 +54,36 @@ pub fn ApproveStep() -> impl IntoView {
                 when=move || landing_url.with(|u| !u.is_empty())
                 fallback=|| view! { <p class="hint">"Initiate a payment to get its landing page."</p> }
             >
-                <p>
-                    "Open the landing page, type the test user's number and confirm in the simulated app: "
-                    <a href=landing_url target="_blank" rel="noopener" data-testid="landing-link">
-                        "open the landing page in a new tab"
-                    </a>
-                </p>
+                <Show
+                    when=move || linkable.get()
+                    fallback=move || view! {
+                        <p class="hint" data-testid="landing-not-a-link">
+                            "This is not a web address, so it is not a link: "
+                            <code class="wrap">{move || validate::shorten(&landing_url.get(), 120)}</code>
+                            ". An app deeplink (isApp) opens the Vipps app on a phone: scan the QR code with the phone, or use force approve below."
+                        </p>
+                    }
+                >
+                    <p>
+                        "Open the landing page, type the test user's number and confirm in the simulated app: "
+                        <a href=landing_url target="_blank" rel="noopener noreferrer" data-testid="landing-link">
+                            "open the landing page in a new tab"
+                        </a>
+                    </p>
+                </Show>
                 <InlineQr url=landing_url />
             </Show>
             <h3>"Or force approve (test environments only, not for express)"</h3>
+            <p class="hint" data-testid="force-approve-note">
+                {move || if environment.get() == Environment::Sandbox {
+                    format!(
+                        "Force approve approves without the app. The sandbox's test user {} has never approved in the app, so it answers 1082, as a new MT test user does.",
+                        ecom_core::demo::UNVERIFIED_MOBILE_NUMBER
+                    )
+                } else {
+                    "In MT, force approve works only for a test user who has approved one payment in the Vipps MT app; until then it answers 1082. Approve once through the landing page first.".to_owned()
+                }}
+            </p>
             <div class="grid2">
                 <TextField label="customerPhoneNumber" id="approve-phone" value=phone />
                 <TextField label="token (from the landing page URL)" id="approve-token" value=token />

@@ -62,6 +62,13 @@ pub fn QrStep() -> impl IntoView {
             {move || result.get().map(|(format, r)| {
                 let expiry = format!("valid for {} s", r.expires_in);
                 match format {
+                    // The image URL comes from the upstream: only an http(s) one is loaded.
+                    QrFormat::Png | QrFormat::Svg if !ecom_core::validate::is_web_url(&r.url) => view! {
+                        <p class="field-error" data-testid="qr-api-result">
+                            "The QR API answered an image address that is not http(s), so it is not loaded: "
+                            <code class="wrap">{ecom_core::validate::shorten(&r.url, 120)}</code>
+                        </p>
+                    }.into_any(),
                     QrFormat::TargetUrl => view! {
                         <p data-testid="qr-api-result">"Encode this in your own QR code: " <code>{r.url}</code> " (" {expiry} ")"</p>
                     }.into_any(),

@@ -43,6 +43,22 @@ pub fn SettingsPanel() -> impl IntoView {
         }
         Some(Err(e)) => e.to_string(),
     };
+    // How MT reads a number it corrects, and which numbers the sandbox knows.
+    let mobile_hint = move || {
+        settings.with(|s| {
+            let typed = &s.active_credentials().mobile_number;
+            let corrected = validate::normalize_mobile_number(typed)
+                .filter(|n| n != typed)
+                .map(|n| format!("The API reads this as {n}. "));
+            let users =
+                (s.environment == Environment::Sandbox).then(ecom_core::demo::test_users_sentence);
+            format!(
+                "{}{}",
+                corrected.unwrap_or_default(),
+                users.unwrap_or_default()
+            )
+        })
+    };
     let forget = move |_| {
         let confirmed = web_sys::window()
             .and_then(|w| w.confirm_with_message("Forget all settings, credentials, session variables and history stored by the eCom Playground in this browser?").ok())
@@ -108,6 +124,7 @@ pub fn SettingsPanel() -> impl IntoView {
                 <CredentialField label="Ocp-Apim-Subscription-Key" field=Field::SubscriptionKey secret=true get=|c| &c.subscription_key get_mut=|c| &mut c.subscription_key />
                 <CredentialField label="merchantSerialNumber" field=Field::MerchantSerialNumber secret=false get=|c| &c.merchant_serial_number get_mut=|c| &mut c.merchant_serial_number />
                 <CredentialField label="mobileNumber (test user)" field=Field::MobileNumber secret=false get=|c| &c.mobile_number get_mut=|c| &mut c.mobile_number />
+                <p class="hint" data-testid="mobile-hint">{mobile_hint}</p>
                 <Show when=move || settings.with(|s| s.environment == Environment::Sandbox)>
                     <button
                         type="button"
