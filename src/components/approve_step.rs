@@ -88,7 +88,7 @@ pub fn ApproveStep() -> impl IntoView {
                 <TextField label="customerPhoneNumber" id="approve-phone" value=phone />
                 <TextField label="token (from the landing page URL)" id="approve-token" value=token />
             </div>
-            <SendPanel request=request label="Force approve" testid="approve" />
+            <SendPanel request=request label="Force approve" testid="approve" per_order=true />
         </section>
     }
 }

@@ -41,6 +41,7 @@ pub fn CallbacksPanel() -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let log: RwSignal<Option<Log>> = RwSignal::new(None);
+    session.on_new_order(move || log.set(None));
     let request = Signal::derive(move || {
         callbacks::check_environment(settings.with(|s| s.environment))?;
         let order_id = session.vars.with(|v| v.order_id.clone());
@@ -81,7 +82,7 @@ pub fn CallbacksPanel() -> impl IntoView {
             <p class="hint">
                 "What the sandbox, as Vipps, sent to callbackPrefix for this order: when, where, how it went and the JSON body (the authToken is masked). Read from the sandbox's own log, which only the local sandbox has."
             </p>
-            <SendPanel request=request label="Refresh callbacks" testid="callbacks" on_response=on_response />
+            <SendPanel request=request label="Refresh callbacks" testid="callbacks" per_order=true on_response=on_response />
             {shown}
         </div>
     }

@@ -16,6 +16,7 @@ pub fn DetailsStep() -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let details: RwSignal<Option<PaymentDetails>> = RwSignal::new(None);
+    session.on_new_order(move || details.set(None));
     let request = Signal::derive(move || {
         let order_id = session.vars.with(|v| v.order_id.clone());
         if order_id.is_empty() {
@@ -93,7 +94,7 @@ pub fn DetailsStep() -> impl IntoView {
         <section class="panel step" aria-labelledby="step-details-title" data-testid="step-details">
             <h2 id="step-details-title">"5. Payment details"</h2>
             <p class="hint">"The payment's history and what can be done with it next."</p>
-            <SendPanel request=request label="Get payment details" testid="details" on_response=on_response />
+            <SendPanel request=request label="Get payment details" testid="details" per_order=true on_response=on_response />
             {timeline}
             <CallbacksPanel />
         </section>

@@ -56,10 +56,10 @@ fn row(entry: HistoryEntry, session: Option<SessionCtx>) -> impl IntoView {
         <tr data-testid="history-row" title=entry.summary>
             <td><time datetime=iso.clone() title=iso>{time}</time></td>
             <td>{entry.method}</td>
-            <td><code>{entry.path}</code></td>
+            <td class="wrap"><code>{entry.path}</code></td>
             <td class=status_class>{status}</td>
             <td class="num">{millis}</td>
-            <td>{order}</td>
+            <td class="wrap">{order}</td>
         </tr>
     }
 }

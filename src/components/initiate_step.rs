@@ -91,6 +91,9 @@ pub fn InitiateStep() -> impl IntoView {
                 payment_token: token,
                 sub: String::new(),
             });
+            // An orderId is used once for ever (error 34): the next initiate gets a new one,
+            // as the Postman collection makes one before every Initiate.
+            order_id.set(payment::generate_order_id(&msn(), now_millis()));
         }
     });
 

@@ -84,6 +84,7 @@ pub fn OperationsStep() -> impl IntoView {
     // A fresh key for every new capture or refund; the last one stays at hand to show what a
     // retry with the same key does.
     let last_key: RwSignal<Option<String>> = RwSignal::new(None);
+    session.on_new_order(move || last_key.set(None));
     let on_response = Callback::new(move |_response: ApiResponse| {
         let op = op.get_untracked();
         if op != Op::Cancel {
@@ -139,7 +140,7 @@ pub fn OperationsStep() -> impl IntoView {
                     </p>
                 })}
             </Show>
-            <SendPanel request=request label="Send" testid="operation" on_response=on_response />
+            <SendPanel request=request label="Send" testid="operation" per_order=true on_response=on_response />
         </section>
     }
 }

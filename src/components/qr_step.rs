@@ -23,6 +23,7 @@ pub fn QrStep() -> impl IntoView {
     let session = expect_context::<SessionCtx>();
     let format = RwSignal::new(QrFormat::Svg);
     let result: RwSignal<Option<(QrFormat, QrResponse)>> = RwSignal::new(None);
+    session.on_new_order(move || result.set(None));
     let request = Signal::derive(move || {
         let url = session.vars.with(|v| v.landing_url.clone());
         if url.is_empty() {
@@ -58,7 +59,7 @@ pub fn QrStep() -> impl IntoView {
                     <option value="target">"text/targetUrl"</option>
                 </select>
             </div>
-            <SendPanel request=request label="Generate QR code" testid="qr" on_response=on_response />
+            <SendPanel request=request label="Generate QR code" testid="qr" per_order=true on_response=on_response />
             {move || result.get().map(|(format, r)| {
                 let expiry = format!("valid for {} s", r.expires_in);
                 match format {

@@ -36,6 +36,10 @@ pub fn SendPanel(
     /// Called with every response, for chaining values into the session.
     #[prop(optional)]
     on_response: Option<Callback<ApiResponse>>,
+    /// The response belongs to the current payment: it is cleared when another orderId
+    /// becomes current, so no step shows an earlier payment's answer (History keeps it).
+    #[prop(optional)]
+    per_order: bool,
 ) -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
@@ -97,6 +101,12 @@ pub fn SendPanel(
             }
         },
     );
+    if per_order {
+        session.on_new_order(move || send.value().set(None));
+    }
+    // An answer (or a "could not reach the proxy") belongs to the environment and proxy it came
+    // from: after a switch it would sit next to the new proxy's status and mislead.
+    expect_context::<SettingsCtx>().on_target_change(move || send.value().set(None));
     let url = Signal::derive(move || {
         effective.with(|r| {
             r.as_ref()

@@ -32,6 +32,9 @@ pub fn TokenStep() -> impl IntoView {
         }
     });
 
+    // As every step's answer: it belongs to the environment and proxy it came from.
+    expect_context::<SettingsCtx>().on_target_change(move || send.value().set(None));
+
     let now = RwSignal::new(now_seconds());
     let ticker = set_interval_with_handle(move || now.set(now_seconds()), Duration::from_secs(1));
     on_cleanup(move || {

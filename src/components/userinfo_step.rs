@@ -26,7 +26,7 @@ pub fn UserinfoStep() -> impl IntoView {
         <section class="panel step" aria-labelledby="step-userinfo-title" data-testid="step-userinfo">
             <h2 id="step-userinfo-title">"6. Get userinfo"</h2>
             <p class="hint">"The profile data the user agreed to share, for the sub of a profile payment."</p>
-            <SendPanel request=request label="Get userinfo" testid="userinfo" />
+            <SendPanel request=request label="Get userinfo" testid="userinfo" per_order=true />
         </section>
     }
 }

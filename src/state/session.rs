@@ -116,6 +116,22 @@ impl SessionCtx {
         });
     }
 
+    /// Runs `f` whenever the current payment changes to another orderId (not when the page
+    /// opens): what a step shows of the previous payment must go with it.
+    pub fn on_new_order(&self, f: impl Fn() + 'static) {
+        let order_id = Memo::new({
+            let vars = self.vars;
+            move |_| vars.with(|v| v.order_id.clone())
+        });
+        Effect::new(move |first_run_done: Option<()>| {
+            // Reading (not just tracking) makes the lazy memo compute and follow its source.
+            order_id.with(|_| ());
+            if first_run_done.is_some() {
+                f();
+            }
+        });
+    }
+
     /// Forgets the access token whenever what it was issued for changes (environment, proxy,
     /// credentials), so a token is never sent to another environment or merchant.
     pub fn forget_token_on_change(&self, settings: RwSignal<Settings>) {

@@ -117,6 +117,20 @@ pub struct SettingsCtx {
 }
 
 impl SettingsCtx {
+    /// Runs `f` whenever requests start going elsewhere (another environment or proxy URL),
+    /// not when the page opens: an answer shown from the old target would mislead.
+    pub fn on_target_change(&self, f: impl Fn() + 'static) {
+        let settings = self.settings;
+        let target = Memo::new(move |_| settings.with(|s| (s.environment, s.proxy_url.clone())));
+        Effect::new(move |first_run_done: Option<()>| {
+            // Reading (not just tracking) makes the lazy memo compute and follow its sources.
+            target.with(|_| ());
+            if first_run_done.is_some() {
+                f();
+            }
+        });
+    }
+
     /// Loads settings from local storage and keeps them saved on every change.
     pub fn provide() -> SettingsCtx {
         let loaded = load_all(local_storage().as_ref(), session_storage().as_ref());

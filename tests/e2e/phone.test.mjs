@@ -23,12 +23,15 @@ async function assertNoSidewaysScroll(when) {
   assert.ok(overflow.scrollWidth <= overflow.width, `${when}: the page scrolls sideways (${overflow.scrollWidth} > ${overflow.width}): ${overflow.culprits.join(', ')}`);
 }
 
-/** Every visible button, summary, select and text field is at least 44 px tall. */
+/**
+ * Every visible button, summary, select, field, checkbox and link in a step is at least 44 px
+ * tall, and a checkbox 44 px wide too (it is the target itself, its label only helps).
+ */
 async function assertTouchTargets(when) {
-  const small = await page.evaluate(() => [...document.querySelectorAll('button, summary, select, input:not([type=checkbox]):not([type=radio]), .check')]
+  const small = await page.evaluate(() => [...document.querySelectorAll('button, summary, select, input, .check, .step a')]
     .filter((el) => el.getClientRects().length > 0)
-    .map((el) => ({ el, h: el.getBoundingClientRect().height }))
-    .filter(({ h }) => h < 44)
+    .map((el) => ({ el, h: el.getBoundingClientRect().height, w: el.getBoundingClientRect().width }))
+    .filter(({ el, h, w }) => h < 44 || (el.type === 'checkbox' && w < 44))
     .map(({ el, h }) => `${el.tagName.toLowerCase()} "${(el.innerText || el.id || '').trim().slice(0, 30)}" ${h.toFixed(0)}px`));
   assert.deepEqual(small, [], `${when}: touch targets under 44 px`);
 }
