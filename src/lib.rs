@@ -44,6 +44,8 @@ pub fn App() -> impl IntoView {
     HistoryCtx::provide();
     let env = move || settings.settings.with(|s| s.environment);
     view! {
+        // The first Tab stop: past the Settings form straight to the steps.
+        <a class="skip-link" href="#quick-start" data-testid="skip-link">"Skip to the quick-start steps"</a>
         <header class="top">
             <h1>"eCom Playground"</h1>
             <span class=move || format!("badge env-{}", env().upstream()) data-testid="env-badge">
@@ -57,7 +59,7 @@ pub fn App() -> impl IntoView {
                 <SettingsPanel />
                 <Suspense fallback=|| ()>{Suspend::new(async { side_panels().await })}</Suspense>
             </div>
-            <div class="steps">
+            <div class="steps" id="quick-start" tabindex="-1">
                 <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the quick-start steps…"</p> }>
                     {Suspend::new(async { quick_start_steps().await })}
                 </Suspense>

@@ -30,6 +30,7 @@ fn vars() -> Vars {
         landing_url: "http://127.0.0.1:8080/sandbox/deeplink?v=2&token=t0k".into(),
         payment_token: "t0k".into(),
         sub: SUB.into(),
+        initiated: Vec::new(),
     }
 }
 

@@ -36,6 +36,9 @@ pub fn ApproveStep() -> impl IntoView {
                 "Initiate a payment first: force approve needs its orderId and token.".to_owned(),
             );
         }
+        if session.vars.with(ecom_core::session::Vars::is_express) {
+            return Err("Force approve does not support express checkout: the user must choose the address and shipping in the app. Open the landing page above and finish in the app page.".to_owned());
+        }
         let settings = settings.get();
         let body = payment::force_approve_body(&phone.get(), &token.get());
         Ok(payment::force_approve_request(

@@ -8,12 +8,14 @@ use crate::api::ApiResponse;
 use crate::components::field::{CheckField, TextField};
 use crate::components::send_panel::SendPanel;
 use crate::components::shipping_editor::{ShippingEditor, ShippingRows};
-use crate::state::session::{now_millis, SessionCtx, Vars};
+use crate::state::session::{now_millis, SessionCtx};
 use crate::state::settings::SettingsCtx;
+use ecom_core::session::Initiated;
 
+/// The initiate call's answer.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Initiated {
+struct InitiateResponse {
     order_id: String,
     url: String,
 }
@@ -83,13 +85,15 @@ pub fn InitiateStep() -> impl IntoView {
         if response.status != 200 {
             return;
         }
-        if let Ok(done) = serde_json::from_str::<Initiated>(&response.body) {
+        if let Ok(done) = serde_json::from_str::<InitiateResponse>(&response.body) {
             let token = payment::landing_token(&done.url).unwrap_or_default();
-            session.vars.set(Vars {
-                order_id: done.order_id,
-                landing_url: done.url,
-                payment_token: token,
-                sub: String::new(),
+            session.vars.update(|v| {
+                v.start(Initiated {
+                    order_id: done.order_id,
+                    landing_url: done.url,
+                    payment_token: token,
+                    express: kind.get_untracked() == PaymentKind::Express,
+                });
             });
             // An orderId is used once for ever (error 34): the next initiate gets a new one,
             // as the Postman collection makes one before every Initiate.

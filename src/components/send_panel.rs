@@ -140,7 +140,7 @@ pub fn SendPanel(
                 Some(r) => view! { <RequestView request=r url=url revealed=revealed /> }.into_any(),
                 None => {
                     let reason = request.get().err().unwrap_or_default();
-                    view! { <p class="hint" data-testid=format!("{testid}-blocked")>{reason}</p> }.into_any()
+                    view! { <p class="hint" id=format!("{testid}-blocked") data-testid=format!("{testid}-blocked")>{reason}</p> }.into_any()
                 }
             }}
             <Show when=can_edit>
@@ -168,13 +168,20 @@ pub fn SendPanel(
                 </details>
             </Show>
             <CurlView request=curl_request url=url />
+            // While sending the button is only marked busy, not disabled: a disabled button
+            // drops the keyboard focus to the page. A request that cannot be built is disabled,
+            // with the reason above it.
             <button
                 type="button"
                 class="primary"
                 data-testid=format!("{testid}-send")
-                disabled=move || send.pending().get()
+                disabled=move || request.with(Result::is_err)
+                aria-disabled=move || send.pending().get().to_string()
+                aria-describedby=move || request.with(Result::is_err).then(|| format!("{testid}-blocked"))
                 on:click=move |_| {
-                    send.dispatch(());
+                    if !send.pending().get_untracked() {
+                        send.dispatch(());
+                    }
                 }
             >
                 {move || if send.pending().get() { "Sending…" } else { label }}

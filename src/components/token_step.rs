@@ -92,9 +92,12 @@ pub fn TokenStep() -> impl IntoView {
                 type="button"
                 class="primary"
                 data-testid="send-token"
-                disabled=move || send.pending().get()
+                // Marked busy, not disabled, so the keyboard focus stays on it (see SendPanel).
+                aria-disabled=move || send.pending().get().to_string()
                 on:click=move |_| {
-                    send.dispatch(());
+                    if !send.pending().get_untracked() {
+                        send.dispatch(());
+                    }
                 }
             >
                 {move || if send.pending().get() { "Sending…" } else { "Get access token" }}

@@ -107,13 +107,10 @@ impl SessionCtx {
         ctx
     }
 
-    /// Switches the payment steps to another order. The landing URL, payment token and `sub`
-    /// belonged to the previous order, so they are cleared rather than mixed in.
+    /// Switches the payment steps to another order, with its landing page when this browser
+    /// initiated it (see `ecom_core::session::Vars::resume`).
     pub fn resume(&self, order_id: &str) {
-        self.vars.set(Vars {
-            order_id: order_id.to_owned(),
-            ..Vars::default()
-        });
+        self.vars.update(|v| v.resume(order_id));
     }
 
     /// Runs `f` whenever the current payment changes to another orderId (not when the page

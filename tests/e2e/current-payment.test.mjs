@@ -87,3 +87,33 @@ test('the History table is readable at laptop width: no column breaks a word', a
   });
   assert.deepEqual(broken, [], 'cells whose text wraps onto several lines');
 });
+
+test('force approve is not offered for express checkout, with the real reason', async () => {
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
+  await page.getByTestId('initiate-kind').selectOption('express');
+  assert.equal(await send(page, 'initiate'), '200 OK');
+  const reason = await page.getByTestId('approve-blocked').innerText();
+  assert.match(reason, /Force approve does not support express checkout/);
+  assert.ok(await page.getByTestId('approve-send').isDisabled(), 'the button stays enabled for express');
+  // A regular payment may be force approved again.
+  await page.getByTestId('initiate-kind').selectOption('regular');
+  assert.equal(await send(page, 'initiate'), '200 OK');
+  assert.equal(await send(page, 'approve'), '200 OK');
+});
+
+test('a payment resumed from History keeps its landing page and token', async () => {
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
+  assert.equal(await send(page, 'initiate'), '200 OK');
+  const first = await page.getByTestId('var-order-id').inputValue();
+  const landing = await page.getByTestId('var-landing-url').inputValue();
+  assert.equal(await send(page, 'initiate'), '200 OK');
+  assert.notEqual(await page.getByTestId('var-order-id').inputValue(), first);
+  await page.getByTestId('history').getByTestId('history-order').filter({ hasText: first }).first().click();
+  assert.equal(await page.getByTestId('var-order-id').inputValue(), first);
+  assert.equal(await page.getByTestId('var-landing-url').inputValue(), landing);
+  assert.equal(await page.getByTestId('var-payment-token').inputValue(), landing.split('=', 3)[2]);
+  assert.equal(await page.getByTestId('landing-link').getAttribute('href'), landing);
+  assert.equal(await send(page, 'approve'), '200 OK');
+});

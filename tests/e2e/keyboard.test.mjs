@@ -56,3 +56,24 @@ test('token, initiate, force approve, capture and details by keyboard alone', as
   assert.match(await page.getByTestId('payment-state').innerText(), /Captured/);
   assert.equal(await page.getByTestId('captured').innerText(), '120.00 kr');
 });
+
+test('a skip link leads past Settings, and focus stays on Send while and after it sends', async () => {
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
+  await page.getByTestId('send-token').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'skip-link');
+  assert.match(await page.getByTestId('skip-link').innerText(), /Skip to the quick-start steps/);
+  await page.keyboard.press('Enter');
+  const presses = await tabTo(page, 'send-token', 10);
+  assert.ok(presses <= 5, `Get access token is ${presses} Tab stops after the skip link`);
+
+  await page.keyboard.press('Enter');
+  assert.equal(await statusOf(page, 'step-token'), '200 OK');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'send-token', 'focus left the button');
+
+  await tabTo(page, 'initiate-send');
+  await page.keyboard.press('Enter');
+  assert.equal(await statusOf(page, 'initiate'), '200 OK');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'initiate-send', 'focus left the button');
+});

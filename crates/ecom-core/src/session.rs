@@ -38,6 +38,28 @@ pub struct Vars {
     /// to local storage (see [`Vars::without_personal_data`]); an empty one is not written at all.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub sub: String,
+    /// The payments initiated in this browser, newest first, at most [`MAX_INITIATED`]: what
+    /// resuming one of them from the History needs (its landing page and kind).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub initiated: Vec<Initiated>,
+}
+
+/// How many initiated payments [`Vars::initiated`] remembers.
+pub const MAX_INITIATED: usize = 20;
+
+/// A payment initiated in this browser, as the initiate call answered it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Initiated {
+    /// Its orderId.
+    pub order_id: String,
+    /// The landing-page URL (or deeplink) the initiate call answered.
+    pub landing_url: String,
+    /// The payment token in that URL.
+    pub payment_token: String,
+    /// An express checkout payment, which force approve does not support.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub express: bool,
 }
 
 /// The result of reading stored variables: always usable variables, and a notice when the
@@ -53,6 +75,40 @@ pub struct LoadedVars {
 }
 
 impl Vars {
+    /// Makes `payment`, just initiated, the current payment, and remembers it.
+    pub fn start(&mut self, payment: Initiated) {
+        self.initiated.retain(|p| p.order_id != payment.order_id);
+        self.initiated.insert(0, payment.clone());
+        self.initiated.truncate(MAX_INITIATED);
+        self.order_id = payment.order_id;
+        self.landing_url = payment.landing_url;
+        self.payment_token = payment.payment_token;
+        self.sub = String::new();
+    }
+
+    /// Makes `order_id` the current payment: with its landing page and token when this browser
+    /// initiated it, else with none (they belonged to the previous payment). The `sub` is the
+    /// previous payment's user and is cleared either way.
+    pub fn resume(&mut self, order_id: &str) {
+        let known = self
+            .initiated
+            .iter()
+            .find(|p| p.order_id == order_id)
+            .cloned()
+            .unwrap_or_default();
+        self.order_id = order_id.to_owned();
+        self.landing_url = known.landing_url;
+        self.payment_token = known.payment_token;
+        self.sub = String::new();
+    }
+
+    /// Whether the current payment is an express checkout this browser initiated.
+    pub fn is_express(&self) -> bool {
+        self.initiated
+            .iter()
+            .any(|p| p.order_id == self.order_id && p.express)
+    }
+
     /// A copy without personal data (`sub`): what goes to local storage.
     pub fn without_personal_data(&self) -> Vars {
         Vars {
@@ -123,7 +179,44 @@ mod tests {
             landing_url: "https://h/deeplink?v=2&token=abc".into(),
             payment_token: "abc".into(),
             sub: "c06c4afe-d9e1-4c5d-939a-177d752a0944".into(),
+            initiated: Vec::new(),
         }
+    }
+
+    fn initiated(order_id: &str, express: bool) -> Initiated {
+        Initiated {
+            order_id: order_id.into(),
+            landing_url: format!("https://h/deeplink?v=2&token=t-{order_id}"),
+            payment_token: format!("t-{order_id}"),
+            express,
+        }
+    }
+
+    #[test]
+    fn a_payment_initiated_here_resumes_with_its_landing_page_and_kind() {
+        let mut vars = full();
+        vars.start(initiated("a", false));
+        vars.start(initiated("b", true));
+        assert_eq!((vars.order_id.as_str(), vars.sub.as_str()), ("b", ""));
+        assert!(vars.is_express());
+        vars.resume("a");
+        assert_eq!(vars.landing_url, "https://h/deeplink?v=2&token=t-a");
+        assert_eq!(vars.payment_token, "t-a");
+        assert!(!vars.is_express());
+        // An order this browser did not initiate has no landing page to resume.
+        vars.resume("elsewhere");
+        assert_eq!(
+            (vars.landing_url.as_str(), vars.payment_token.as_str()),
+            ("", "")
+        );
+        // Kept through storage, without personal data, and bounded.
+        let back = Vars::from_stored(Some(&vars.without_personal_data().to_stored())).vars;
+        assert_eq!(back.initiated, vars.initiated);
+        for i in 0..(MAX_INITIATED + 5) {
+            vars.start(initiated(&i.to_string(), false));
+        }
+        assert_eq!(vars.initiated.len(), MAX_INITIATED);
+        assert_eq!(vars.initiated[0].order_id, (MAX_INITIATED + 4).to_string());
     }
 
     #[test]
