@@ -178,7 +178,7 @@ test('callbacks the sandbox sent to a loopback merchant are shown for the order,
     req.on('data', (d) => { body += d; });
     req.on('end', () => {
       received.push({ method: req.method, url: req.url, body: JSON.parse(body) });
-      res.writeHead(200).end();
+      res.writeHead(req.url.startsWith('/refuse') ? 501 : 200).end();
     });
   });
   await new Promise((r) => merchant.listen(0, '127.0.0.1', r));
@@ -217,6 +217,13 @@ test('callbacks the sandbox sent to a loopback merchant are shown for the order,
     const [failed] = await settledCallbacks(page, 1);
     assert.match(failed, /^failed: /);
     assert.equal(await page.getByTestId('callback-status').innerText(), 'RESERVED');
+
+    // A merchant that answers with an error status did not take the callback: not "delivered".
+    await page.getByTestId('initiate-callback').fill(`http://127.0.0.1:${port}/refuse`);
+    assert.equal(await send(page, 'initiate'), '200 OK');
+    assert.equal(await send(page, 'approve'), '200 OK');
+    const [refused] = await settledCallbacks(page, 1);
+    assert.match(refused, /^refused by the merchant's server: HTTP 501 in \d+ ms\. Vipps sends a callback once and does not retry/);
 
     // Another environment has no log to read: said so before anything is sent.
     await page.getByTestId('environment').selectOption('mt');

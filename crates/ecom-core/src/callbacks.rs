@@ -139,9 +139,16 @@ impl Outcome {
                 let status = self
                     .status
                     .map_or_else(|| "answered".to_owned(), |s| format!("HTTP {s}"));
-                match self.duration_ms {
-                    Some(ms) => format!("delivered: {status} in {ms} ms"),
-                    None => format!("delivered: {status}"),
+                let took = self
+                    .duration_ms
+                    .map(|ms| format!(" in {ms} ms"))
+                    .unwrap_or_default();
+                // Any answer ends the attempt, but only a 2xx means the merchant took it.
+                match self.status {
+                    Some(s) if !(200..300).contains(&s) => format!(
+                        "refused by the merchant's server: {status}{took}. Vipps sends a callback once and does not retry, so the merchant must read the payment details instead"
+                    ),
+                    _ => format!("delivered: {status}{took}"),
                 }
             }
             Delivery::Failed => format!("failed: {error}"),
@@ -309,10 +316,15 @@ mod tests {
             "failed: connection refused"
         );
         assert!(outcome(r#"{"result":"pending"}"#).starts_with("pending"));
-        assert_eq!(
-            outcome(r#"{"result":"delivered","status":500}"#),
-            "delivered: HTTP 500"
+        assert!(
+            outcome(r#"{"result":"delivered","status":501,"durationMs":2}"#)
+                .starts_with("refused by the merchant's server: HTTP 501 in 2 ms. Vipps sends a callback once and does not retry"),
         );
+        assert_eq!(
+            outcome(r#"{"result":"delivered","status":204}"#),
+            "delivered: HTTP 204"
+        );
+        assert_eq!(outcome(r#"{"result":"delivered"}"#), "delivered: answered");
         assert!(outcome(r#"{"result":"lost"}"#).starts_with("unknown outcome"));
     }
 
