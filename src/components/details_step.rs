@@ -64,6 +64,9 @@ pub fn DetailsStep() -> impl IntoView {
                     <p class="state" data-testid="payment-state"><strong>{d.state_label()}</strong></p>
                     <dl class="amounts">
                         <dt>"Order amount"</dt><dd>{format_nok(d.order_amount())}</dd>
+                        {d.reserved_amount().map(|amount| view! {
+                            <dt>"Reserved"</dt><dd data-testid="reserved">{format_nok(amount)}</dd>
+                        })}
                         <dt>"Captured"</dt><dd data-testid="captured">{format_nok(summary.captured_amount)}</dd>
                         <dt>"Left to capture"</dt><dd>{format_nok(summary.remaining_amount_to_capture)}</dd>
                         <dt>"Refunded"</dt><dd data-testid="refunded">{format_nok(summary.refunded_amount)}</dd>

@@ -88,6 +88,8 @@ test('express checkout with edited shipping options: the user gets the new defau
   assert.equal(await send(page, 'details'), '200 OK');
   assert.match(await page.getByTestId('payment-state').innerText(), /Reserved/);
   assert.equal(await page.getByTestId('shipping-chosen').innerText(), 'Express bike (bike) · 49.90 kr');
+  // The summary adds up: the order, the shipping, and what the approval reserved.
+  assert.equal(await page.getByTestId('reserved').innerText(), '548.90 kr');
   const details = JSON.parse(await page.getByTestId('details').getByTestId('response-body').innerText());
   assert.equal(details.shippingDetails.shippingMethodId, 'bike');
   assert.equal(details.shippingDetails.shippingCost, 49.9);

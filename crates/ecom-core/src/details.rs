@@ -137,6 +137,15 @@ impl PaymentDetails {
             .map_or(0, |e| e.amount)
     }
 
+    /// The amount the user's approval reserved (or, with direct capture, took), from the
+    /// newest successful RESERVE or SALE entry: for express it includes the shipping.
+    pub fn reserved_amount(&self) -> Option<u64> {
+        self.transaction_log_history
+            .iter()
+            .find(|e| e.operation_success && matches!(e.operation.as_str(), "RESERVE" | "SALE"))
+            .map(|e| e.amount)
+    }
+
     /// The current state.
     pub fn state(&self) -> PaymentState {
         let summary = self.transaction_summary.unwrap_or_default();
@@ -347,5 +356,23 @@ mod tests {
         );
         let negative = body.replace("49.9", "-1");
         assert!(PaymentDetails::parse(&negative).is_err());
+    }
+
+    #[test]
+    fn the_reserved_amount_includes_the_shipping_of_an_express_payment() {
+        let body = r#"{"orderId":"o","transactionLogHistory":[
+            {"amount":54890,"operation":"RESERVE","operationSuccess":true,"timeStamp":"t","transactionText":"x"},
+            {"amount":49900,"operation":"INITIATE","operationSuccess":true,"timeStamp":"t","transactionText":"x"}]}"#;
+        let d = PaymentDetails::parse(body).unwrap();
+        assert_eq!(
+            (d.order_amount(), d.reserved_amount()),
+            (49_900, Some(54_890))
+        );
+        let initiated = r#"{"orderId":"o","transactionLogHistory":[
+            {"amount":49900,"operation":"INITIATE","operationSuccess":true,"timeStamp":"t","transactionText":"x"}]}"#;
+        assert_eq!(
+            PaymentDetails::parse(initiated).unwrap().reserved_amount(),
+            None
+        );
     }
 }
