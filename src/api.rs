@@ -194,6 +194,59 @@ pub async fn obtain_token(
     Ok((response, value))
 }
 
+/// Replaces the bearer token of `request` with `token`: the one place authorization is
+/// applied (the core's builders leave it empty).
+pub fn authorize(mut request: ApiRequest, token: &str) -> ApiRequest {
+    for header in &mut request.headers {
+        if header.name.eq_ignore_ascii_case("Authorization") {
+            header.value = format!("Bearer {token}");
+        }
+    }
+    request
+}
+
+/// Sends `request` as a step does: with a valid access token (fetched first when missing or
+/// expired), recorded in the history (unless nothing was sent). Returns the response and, when
+/// a token was fetched first, a note saying so; when getting the token failed, its response
+/// and a note saying that.
+///
+/// # Errors
+/// As [`send_with`].
+pub async fn send_authorized(
+    request: ApiRequest,
+    settings: &Settings,
+    session: SessionCtx,
+    history: HistoryCtx,
+) -> Result<(ApiResponse, Option<&'static str>), AppError> {
+    let mut request = request;
+    let mut note = None;
+    if request.header("Authorization").is_some() {
+        let token = match session.valid_token() {
+            Some(token) => token,
+            None => {
+                let (response, token) = obtain_token(settings, session, history).await?;
+                let Some(token) = token else {
+                    return Ok((
+                        response,
+                        Some("Getting an access token failed; this is its response."),
+                    ));
+                };
+                note = Some(
+                    "A new access token was fetched first (the old one was missing or expired).",
+                );
+                token
+            }
+        };
+        request = authorize(request, &token);
+    }
+    let result = send_with(&request, settings).await;
+    // Calls refused before sending (a malformed field) were never made: not history.
+    if !matches!(result, Err(AppError::Invalid(_))) {
+        history.record(&request, settings.environment, result.as_ref());
+    }
+    Ok((result?, note))
+}
+
 /// Sends `request` to `url` (the proxy URL for the chosen environment), with the proxy's
 /// access token when one is set, and explains an error response.
 ///

@@ -13,16 +13,6 @@ use crate::state::history::HistoryCtx;
 use crate::state::session::SessionCtx;
 use crate::state::settings::SettingsCtx;
 
-/// Replaces the bearer token of `request` with `token`.
-fn authorize(mut request: ApiRequest, token: &str) -> ApiRequest {
-    for header in &mut request.headers {
-        if header.name.eq_ignore_ascii_case("Authorization") {
-            header.value = format!("Bearer {token}");
-        }
-    }
-    request
-}
-
 /// Preview, Send and response for one request.
 #[component]
 pub fn SendPanel(
@@ -68,32 +58,9 @@ pub fn SendPanel(
             let request = effective.get_untracked();
             let settings = settings.get_untracked();
             async move {
-                let mut request = request.map_err(AppError::Invalid)?;
-                let mut note = None;
-                if request.header("Authorization").is_some() {
-                    let token = match session.valid_token() {
-                        Some(token) => token,
-                        None => {
-                            let (response, token) =
-                                api::obtain_token(&settings, session, history).await?;
-                            let Some(token) = token else {
-                                return Ok((
-                                    response,
-                                    Some("Getting an access token failed; this is its response."),
-                                ));
-                            };
-                            note = Some("A new access token was fetched first (the old one was missing or expired).");
-                            token
-                        }
-                    };
-                    request = authorize(request, &token);
-                }
-                let result = api::send_with(&request, &settings).await;
-                // Calls refused before sending (a malformed field) were never made: not history.
-                if !matches!(result, Err(AppError::Invalid(_))) {
-                    history.record(&request, settings.environment, result.as_ref());
-                }
-                let response = result?;
+                let request = request.map_err(AppError::Invalid)?;
+                let (response, note) =
+                    api::send_authorized(request, &settings, session, history).await?;
                 if let Some(callback) = on_response {
                     callback.run(response.clone());
                 }
@@ -119,7 +86,7 @@ pub fn SendPanel(
     let curl_request = Signal::derive(move || {
         let token = session.token.get().map(|t| t.token).unwrap_or_default();
         preview_request.get().map(|r| {
-            let mut r = authorize(r, &token);
+            let mut r = api::authorize(r, &token);
             settings.with(|s| {
                 if !s.proxy_token.is_empty() {
                     r.headers
