@@ -20,6 +20,7 @@ pub mod state;
 use leptos::prelude::*;
 
 use components::approve_step::ApproveStep;
+use components::back_from_vipps::BackFromVipps;
 use components::details_step::DetailsStep;
 use components::history_panel::HistoryPanel;
 use components::import_panel::ImportPanel;
@@ -87,6 +88,7 @@ fn Notice(message: RwSignal<Option<String>>, testid: &'static str) -> impl IntoV
 #[cfg_attr(ecom_split, leptos::lazy)]
 async fn quick_start_steps() -> AnyView {
     view! {
+        <BackFromVipps />
         <TokenStep />
         <InitiateStep />
         <ApproveStep />

@@ -1,6 +1,7 @@
 //! Step 2: initiate a regular, express or profile payment.
 
 use ecom_core::payment::{self, InitiateForm, PaymentKind, SCOPES};
+use ecom_core::Environment;
 use leptos::prelude::*;
 use serde::Deserialize;
 
@@ -33,7 +34,34 @@ pub fn InitiateStep() -> impl IntoView {
     let order_id = RwSignal::new(payment::generate_order_id(&msn(), now_millis()));
     let text = RwSignal::new(defaults.transaction_text);
     let callback = RwSignal::new(defaults.callback_prefix);
-    let fall_back = RwSignal::new(defaults.fall_back);
+    // By default Vipps sends the user back to this page, which then says how the payment went
+    // (`BackFromVipps`). MT takes only an https fallBack, so from a plain-http page the
+    // collection's example stays the default there. The default follows the orderId and the
+    // environment until the user types another fallBack.
+    let page_url = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let example_fall_back = defaults.fall_back;
+    let auto_fall_back = Memo::new(move |_| {
+        let sandbox = settings.with(|s| s.environment == Environment::Sandbox);
+        if sandbox || page_url.starts_with("https://") {
+            payment::back_fallback(&page_url, &order_id.get())
+        } else {
+            example_fall_back.clone()
+        }
+    });
+    let fall_back = RwSignal::new(auto_fall_back.get_untracked());
+    Effect::new(move |previous: Option<String>| {
+        let auto = auto_fall_back.get();
+        if previous.is_some_and(|p| fall_back.get_untracked() == p) {
+            fall_back.set(auto.clone());
+        }
+        auto
+    });
+    let fall_back_hint = Signal::derive(move || {
+        (fall_back.get() == auto_fall_back.get() && fall_back.with(|f| f.contains(payment::BACK_ROUTE)))
+            .then(|| "After the app, Vipps sends the user back to this page, which then says how the payment went.".to_owned())
+    });
     let skip_landing = RwSignal::new(false);
     let is_app = RwSignal::new(false);
     let scopes: Vec<(&'static str, RwSignal<bool>)> = SCOPES
@@ -142,6 +170,7 @@ pub fn InitiateStep() -> impl IntoView {
             <TextField label="transactionText" id="initiate-text" value=text />
             <TextField label="callbackPrefix" id="initiate-callback" value=callback />
             <TextField label="fallBack" id="initiate-fallback" value=fall_back />
+            <p class="hint" data-testid="fallback-hint">{fall_back_hint}</p>
             <div class="checks">
                 <CheckField label="skipLandingPage" id="initiate-skip" value=skip_landing />
                 <CheckField label="isApp (deeplink instead of landing page)" id="initiate-isapp" value=is_app />

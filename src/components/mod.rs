@@ -2,6 +2,7 @@
 //! [`crate::api`], and state lives in [`crate::state`].
 
 pub mod approve_step;
+pub mod back_from_vipps;
 pub mod callbacks_panel;
 pub mod curl_view;
 pub mod details_step;

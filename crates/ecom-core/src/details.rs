@@ -180,6 +180,50 @@ impl PaymentDetails {
         }
     }
 
+    /// What happened at Vipps, for a user the payment's `fallBack` brought back to the
+    /// playground, and the step to take next.
+    pub fn back_from_vipps(&self) -> (&'static str, &'static str) {
+        let cancelled_by_user = self
+            .transaction_log_history
+            .iter()
+            .any(|e| e.operation == "CANCEL" && e.operation_success)
+            && !self.succeeded("RESERVE");
+        let failed = self
+            .transaction_log_history
+            .iter()
+            .any(|e| !e.operation_success && matches!(e.operation.as_str(), "RESERVE" | "SALE"));
+        match self.state() {
+            PaymentState::Reserved => (
+                "The user approved: the amount is reserved on their card.",
+                "Next: capture it (step 4) when you ship the goods.",
+            ),
+            PaymentState::Captured if self.succeeded("SALE") => (
+                "The user approved, and this merchant captures directly (SALE): the money is taken.",
+                "Next: refund it (step 4) if you need to.",
+            ),
+            PaymentState::Captured => (
+                "The payment is approved and fully captured.",
+                "Next: refund it (step 4) if you need to.",
+            ),
+            PaymentState::Ended if failed => (
+                "The payment did not go through: the user did not act in time, or the card was refused.",
+                "Next: start a new payment (step 2); this orderId cannot be used again.",
+            ),
+            PaymentState::Ended if cancelled_by_user => (
+                "The user cancelled the payment.",
+                "Next: start a new payment (step 2); this orderId cannot be used again.",
+            ),
+            PaymentState::Ended => (
+                "The payment has ended: cancelled or voided.",
+                "Next: start a new payment (step 2).",
+            ),
+            PaymentState::Initiated => (
+                "The user has not approved yet: they may still be in the app.",
+                "Next: approve it (step 3), or check the details again in a moment.",
+            ),
+        }
+    }
+
     /// Whether `op` is valid now, and if not, why (spec §4.2).
     ///
     /// # Errors
@@ -374,5 +418,50 @@ mod tests {
             PaymentDetails::parse(initiated).unwrap().reserved_amount(),
             None
         );
+    }
+
+    #[test]
+    fn back_from_vipps_says_what_happened_and_what_is_next() {
+        let parse = |log: &str| {
+            PaymentDetails::parse(&format!(
+                r#"{{"orderId":"o","transactionLogHistory":[{log}],"transactionSummary":{{"capturedAmount":0,"remainingAmountToCapture":100,"refundedAmount":0,"remainingAmountToRefund":0}}}}"#
+            ))
+                .unwrap()
+                .back_from_vipps()
+        };
+        let entry = |op: &str, ok: bool| {
+            format!(
+                r#"{{"amount":100,"operation":"{op}","operationSuccess":{ok},"timeStamp":"t"}}"#
+            )
+        };
+        let initiate = entry("INITIATE", true);
+        let cases = [
+            (
+                format!("{},{initiate}", entry("RESERVE", true)),
+                "approved",
+                "capture",
+            ),
+            (
+                format!("{},{initiate}", entry("SALE", true)),
+                "captures directly",
+                "refund",
+            ),
+            (
+                format!("{},{initiate}", entry("CANCEL", true)),
+                "cancelled",
+                "new payment",
+            ),
+            (
+                format!("{},{initiate}", entry("RESERVE", false)),
+                "did not act in time",
+                "new payment",
+            ),
+            (initiate.clone(), "not approved yet", "approve"),
+        ];
+        for (log, what, next) in cases {
+            let (said, then) = parse(&log);
+            assert!(said.contains(what), "{log}: {said}");
+            assert!(then.contains(next), "{log}: {then}");
+        }
     }
 }

@@ -297,6 +297,25 @@ pub const SCOPES: [&str; 6] = [
     "nin",
 ];
 
+/// The fragment the playground opens at when Vipps sends the user back (`fallBack`): the
+/// order follows `=`.
+pub const BACK_ROUTE: &str = "#/back?orderId=";
+
+/// A `fallBack` that returns to the playground at `page_url` (its fragment, if any, is
+/// dropped) for `order_id`: after *Betal* the user lands back here, and the playground says
+/// what happened.
+pub fn back_fallback(page_url: &str, order_id: &str) -> String {
+    let base = page_url.split('#').next().unwrap_or_default();
+    format!("{base}{BACK_ROUTE}{order_id}")
+}
+
+/// The orderId of a [`back_fallback`] fragment (`#/back?orderId=…`), if `hash` is one.
+pub fn back_order_id(hash: &str) -> Option<String> {
+    let order_id = hash.strip_prefix(BACK_ROUTE)?;
+    validate_order_id(order_id).ok()?;
+    Some(order_id.to_owned())
+}
+
 /// What the initiate form holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InitiateForm {
@@ -864,5 +883,20 @@ mod tests {
         for (url, token) in cases {
             assert_eq!(landing_token(url).as_deref(), token, "{url}");
         }
+    }
+
+    #[test]
+    fn the_back_fallback_round_trips_its_order() {
+        let url = back_fallback("http://127.0.0.1:8080/?x=1#/regular", "1234561700000000000");
+        assert_eq!(
+            url,
+            "http://127.0.0.1:8080/?x=1#/back?orderId=1234561700000000000"
+        );
+        assert!(crate::validate::is_web_url(&url));
+        let hash = &url[url.find('#').unwrap()..];
+        assert_eq!(back_order_id(hash).as_deref(), Some("1234561700000000000"));
+        assert_eq!(back_order_id("#/back?orderId="), None);
+        assert_eq!(back_order_id("#/back?orderId=a b"), None);
+        assert_eq!(back_order_id("#/regular"), None);
     }
 }
