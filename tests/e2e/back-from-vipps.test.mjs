@@ -12,11 +12,14 @@ const STEP = { timeout: 15_000 };
 async function initiate(page) {
   await page.goto(shared.server.url);
   assert.match(await page.getByTestId('fallback-hint').innerText(), /sends the user back to this page/);
+  // What will be sent, read from the preview before sending (after it the form moves on to
+  // the next orderId).
+  const preview = JSON.parse(await page.getByTestId('initiate').getByTestId('request-body').innerText());
+  const orderId = preview.transaction.orderId;
+  assert.equal(preview.merchantInfo.fallBack, `${shared.server.url}/#/back?orderId=${orderId}`);
   assert.equal(await send(page, 'initiate'), '200 OK');
-  const orderId = await page.getByTestId('var-order-id').inputValue();
-  const sent = JSON.parse(await page.getByTestId('initiate').getByTestId('request-body').innerText());
-  assert.equal(sent.merchantInfo.fallBack, `${shared.server.url}/#/back?orderId=${orderId}`);
-  return { orderId, fallBack: sent.merchantInfo.fallBack };
+  assert.equal(await page.getByTestId('var-order-id').inputValue(), orderId);
+  return { orderId, fallBack: preview.merchantInfo.fallBack };
 }
 
 test('Betal in the app brings the user back to the playground, which says it is reserved', async () => {
