@@ -122,7 +122,7 @@ fn flow_page(e: &FlowError) -> Response {
 }
 
 fn see_other(url: &str) -> Response {
-    if !links::linkable(url) {
+    if !links::is_web_url(url) {
         return error_page(
             StatusCode::BAD_REQUEST,
             "Cannot continue",
@@ -146,35 +146,32 @@ fn outcome_text(p: &Payment) -> &'static str {
 }
 
 /// Sends the user back to the merchant: `303` to an http(s) `fallBack`, otherwise a page.
+///
+/// Only [`links::is_web_url`] becomes a redirect; a custom app scheme (`myapp://…`) is shown as
+/// text, never as a link, because these pages run on the playground's origin.
 fn back_to_merchant(p: &Payment) -> Response {
     let fb = &p.init.fallback;
     // With skipLandingPage Vipps does not redirect to fallBack (KB-landing-page).
-    if !p.init.skip_landing_page && (fb.starts_with("https://") || fb.starts_with("http://")) {
+    if !p.init.skip_landing_page && links::is_web_url(fb) {
         return see_other(fb);
     }
-    let body = if p.init.skip_landing_page {
+    let next = if p.init.skip_landing_page {
+        "<p>You can close Vipps now.</p>".to_owned()
+    } else if links::is_custom_app_url(fb) {
         format!(
-            "<h1>{}</h1><p data-testid=\"outcome\">{}</p><p>You can close Vipps now.</p>",
-            esc(outcome_text(p)),
-            esc(outcome_text(p))
-        )
-    } else if fb == "INTENT" || !links::linkable(fb) {
-        // INTENT means "just close Vipps"; anything that cannot safely be a link (a script URL
-        // stored before it was refused, a relative path) gets no link either.
-        format!(
-            "<h1>{}</h1><p data-testid=\"outcome\">{}</p><p>Return to the merchant's app.</p>",
-            esc(outcome_text(p)),
-            esc(outcome_text(p))
+            "<p data-testid=\"fallback-text\">Return to the merchant's app: <code>{}</code></p>",
+            esc(fb)
         )
     } else {
-        format!(
-            "<h1>{}</h1><p data-testid=\"outcome\">{}</p><p><a class=\"button\" data-testid=\"fallback-link\" href=\"{}\">Back to {}</a></p>",
-            esc(outcome_text(p)),
-            esc(outcome_text(p)),
-            esc(fb),
-            esc(&p.merchant_name)
-        )
+        // INTENT means "just close Vipps"; anything else that is not a web URL (a script URL
+        // stored before it was refused, a relative path) is neither linked nor repeated.
+        "<p>Return to the merchant's app.</p>".to_owned()
     };
+    let body = format!(
+        "<h1>{}</h1><p data-testid=\"outcome\">{}</p>{next}",
+        esc(outcome_text(p)),
+        esc(outcome_text(p))
+    );
     page(
         StatusCode::OK,
         "en",
@@ -963,32 +960,48 @@ mod tests {
     // Initiate refuses these, but a payment stored before that check (or by another path) must
     // still never become a link or a redirect on the playground's origin.
     #[tokio::test]
-    async fn stored_script_fallback_is_never_linked_or_redirected_to() {
+    async fn stored_non_web_fallback_is_never_linked_or_redirected_to() {
         for fb in [
             "javascript:alert(1)",
             " JavaScript:alert(1)",
             "\u{1}java\tscript:alert(1)",
             "data:text/html,<script>alert(1)</script>",
+            "about:blank",
+            "view-source:https://example.com",
+            "intent://x#Intent;scheme=https;end",
+            "ms-msdt:/id PCWDiagnostic",
+            "search-ms:query=x",
+            "filesystem:https://example.com/temporary/x",
         ] {
             let r = back_to_merchant(&ended_with_fallback(fb));
             assert_eq!(r.status(), StatusCode::OK, "{fb:?}");
             assert!(r.headers().get(header::LOCATION).is_none(), "{fb:?}");
             let html = html_of(r).await.to_ascii_lowercase();
             assert!(!html.contains("fallback-link"), "{fb:?}: {html}");
-            assert!(
-                !html.contains("script:") && !html.contains("data:"),
-                "{fb:?}: {html}"
-            );
+            let scheme = fb.trim().split(':').next().unwrap().to_ascii_lowercase();
+            assert!(!html.contains(&format!("{scheme}:")), "{fb:?}: {html}");
+            assert!(!html.contains("href="), "{fb:?}: {html}");
         }
         assert!(see_other("javascript:alert(1)")
             .headers()
             .get(header::LOCATION)
             .is_none());
-        // Custom app schemes keep their link.
-        let html = html_of(back_to_merchant(&ended_with_fallback("myapp://result"))).await;
+        assert!(see_other("about:blank")
+            .headers()
+            .get(header::LOCATION)
+            .is_none());
+        // A custom app scheme is shown as text, never as a link or a redirect.
+        let r = back_to_merchant(&ended_with_fallback("myapp://result?x=<b>"));
+        assert!(r.headers().get(header::LOCATION).is_none());
+        let html = html_of(r).await;
+        assert!(!html.contains("href=\"myapp"), "{html}");
         assert!(
-            html.contains("data-testid=\"fallback-link\" href=\"myapp://result\""),
+            html.contains("Return to the merchant's app: <code>myapp://result?x=&lt;b&gt;</code>"),
             "{html}"
         );
+        // A web URL is a redirect.
+        let r = back_to_merchant(&ended_with_fallback("https://example.com/fb"));
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()[header::LOCATION], "https://example.com/fb");
     }
 }
