@@ -305,6 +305,12 @@ fn parse_shipping(items: &Value) -> Result<Vec<ShippingOption>, ApiError> {
     if arr.is_empty() {
         return Err(bad("must contain at least one shipping method"));
     }
+    if arr.len() > MAX_STATIC_SHIPPING {
+        return Err(bad(&format!(
+            "at most {MAX_STATIC_SHIPPING} shipping methods are accepted (the app shows 10), got {}",
+            arr.len()
+        )));
+    }
     arr.iter()
         .map(|i| {
             let i = i

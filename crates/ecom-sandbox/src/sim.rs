@@ -369,6 +369,9 @@ fn config_body(state: &Shared) -> Value {
         "merchants": merchants,
         "users": users,
         "payments": state.store.len(),
+        "maxPayments": state.config.max_payments,
+        "paymentBytes": state.store.used_bytes(),
+        "maxPaymentBytes": state.store.max_bytes(),
     })
 }
 

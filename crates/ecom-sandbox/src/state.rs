@@ -116,7 +116,7 @@ impl Shared {
             .map(|u| (u.phone.clone(), u.clone()))
             .collect();
         Self {
-            store: Store::new(config.max_payments),
+            store: Store::new(config.max_payments, config.max_payment_bytes),
             outbound: Outbound::new(config.max_outbound_log, config.callback_timeout),
             rate_limits: AtomicBool::new(config.rate_limits),
             allow_loopback: config.allow_loopback_callbacks,
