@@ -460,15 +460,17 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
         .map(parse_shipping)
         .transpose()?;
 
-    let mobile_number = ci.opt_str("mobileNumber", 100)?;
-    if let Some(m) = mobile_number {
-        if m.len() != 8 || !m.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::invalid(
+    // MT "attempts to correct incorrectly formatted phone numbers" (spec §3.1.1): +47, 0047,
+    // spaces and dashes are corrected by the rule the browser app shares.
+    let mobile_number = match ci.opt_str("mobileNumber", 100)? {
+        None => None,
+        Some(m) => Some(normalize_mobile_number(m).ok_or_else(|| {
+            ApiError::invalid(
                 "customerInfo.mobileNumber",
-                "customerInfo.mobileNumber must be 8 digits, without +47, 0047 or spaces",
-            ));
-        }
-    }
+                "customerInfo.mobileNumber must be a Norwegian mobile number of 8 digits (+47, 0047 and spaces are corrected)",
+            )
+        })?),
+    };
     let skip_landing_page = tr.opt_bool("skipLandingPage")?.unwrap_or(false);
     tr.opt_bool("useExplicitCheckoutFlow")?;
     let scope_text = tr.opt_str("scope", 1000)?.unwrap_or("");
@@ -536,7 +538,7 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
             "The sales unit is not allowed to skip the landing page. See the FAQ.",
         ));
     }
-    if let Some(m) = mobile_number {
+    if let Some(m) = &mobile_number {
         if state.user(m).is_none() {
             return Err(ApiError::bad(
                 "User",
@@ -560,7 +562,7 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
         static_shipping,
         scopes,
         skip_landing_page,
-        mobile_number: mobile_number.map(str::to_owned),
+        mobile_number,
     })
 }
 
@@ -880,13 +882,11 @@ fn force_approve_inner(
     let key = request_id(headers)?;
     let phone_in = match v.get("customerPhoneNumber") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(s.clone())
-        }
+        Some(Value::String(s)) if normalize_mobile_number(s).is_some() => normalize_mobile_number(s),
         Some(_) => {
             return Err(ApiError::invalid(
                 "customerPhoneNumber",
-                "customerPhoneNumber must be 8 digits (^\\d{8}$)",
+                "customerPhoneNumber must be a Norwegian mobile number of 8 digits (^\\d{8}$; +47 and spaces are corrected)",
             ))
         }
     };

@@ -479,6 +479,7 @@ pub(crate) async fn app_inbox(
     State(state): State<AppState>,
     Path(phone): Path<String>,
 ) -> Response {
+    let phone = ecom_core::validate::normalize_mobile_number(&phone).unwrap_or(phone);
     let Some(user) = state.user(&phone) else {
         return error_page(
             StatusCode::NOT_FOUND,

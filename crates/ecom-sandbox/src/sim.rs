@@ -430,6 +430,7 @@ async fn patch_user(
         Ok(p) => p,
         Err(r) => return r,
     };
+    let phone = ecom_core::validate::normalize_mobile_number(&phone).unwrap_or(phone);
     let mut users = state.users.write();
     let Some(u) = users.get_mut(&phone) else {
         return error(StatusCode::NOT_FOUND, format!("no test user {phone}"));
