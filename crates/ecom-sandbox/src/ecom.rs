@@ -391,7 +391,7 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
                 ));
             }
             if msn != caller.msn() {
-                return Err(invalid_msn(msn));
+                return Err(invalid_msn(state, msn, caller.msn()));
             }
         }
         // KB-errors: an MSN sent as a number gives 500.
@@ -681,14 +681,33 @@ struct Action {
     release: bool,
 }
 
-fn parse_action(caller: &Caller, v: &Value, with_amount: bool) -> Result<Action, ApiError> {
+fn parse_action(
+    state: &Shared,
+    caller: &Caller,
+    v: &Value,
+    with_amount: bool,
+) -> Result<Action, ApiError> {
     let mi = Obj::of(v, "merchantInfo")?;
+    // The OpenAPI file types it as a string; an explicit null is an invalid field, as on
+    // initiate, not an omitted one.
+    if mi
+        .map
+        .get("merchantSerialNumber")
+        .is_some_and(Value::is_null)
+    {
+        return Err(ApiError::invalid(
+            "merchantInfo.merchantSerialNumber",
+            "merchantInfo.merchantSerialNumber must be a string of 5-6 digits, not null",
+        ));
+    }
     match mi.get("merchantSerialNumber") {
-        Some(Value::String(msn)) if msn != caller.msn() => return Err(invalid_msn(msn)),
+        Some(Value::String(msn)) if msn != caller.msn() => {
+            return Err(invalid_msn(state, msn, caller.msn()))
+        }
         Some(Value::String(_)) | None => {}
         Some(Value::Number(n)) => {
             if n.to_string() != caller.msn() {
-                return Err(invalid_msn(&n.to_string()));
+                return Err(invalid_msn(state, &n.to_string(), caller.msn()));
             }
             return Err(internal("merchantSerialNumber must be a string"));
         }
@@ -794,7 +813,7 @@ pub(crate) async fn cancel(
         Err(e) => return e.into_response(),
     };
     respond((|| {
-        let a = parse_action(&caller, &v, false)?;
+        let a = parse_action(&state, &caller, &v, false)?;
         let now = state.now();
         let body = p.lock().cancel(now, &a.text, a.release)?;
         Ok(json_response(StatusCode::OK, &body))
@@ -839,7 +858,7 @@ fn money_action(
         Err(e) => return e.into_response(),
     };
     respond((|| {
-        let a = parse_action(&caller, &v, true)?;
+        let a = parse_action(state, &caller, &v, true)?;
         let key = request_id(headers)?;
         let now = state.now();
         let mut g = p.lock();

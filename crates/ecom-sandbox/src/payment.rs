@@ -1101,6 +1101,12 @@ fn log_json(e: &LogEntry) -> Value {
         "requestId": e.request_id,
         "operationSuccess": e.success,
     });
+    // MT leaves requestId out of the INITIATE entry (the real body of ISS#206, spec §5.3).
+    if e.op == Op::Initiate {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("requestId");
+        }
+    }
     if let Some(id) = &e.transaction_id {
         v["transactionId"] = json!(id);
     }
