@@ -129,11 +129,20 @@ fn see_other(url: &str) -> Response {
             "The page to continue to is not a usable URL, so the sandbox does not redirect there.",
         );
     }
-    let mut r = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(url) {
-        r.headers_mut().insert(header::LOCATION, v);
+    // The parsed form is ASCII (punycode host, percent-encoded path), as a header must be.
+    let location = url::Url::parse(url).map_or_else(|_| url.to_owned(), String::from);
+    match HeaderValue::from_str(&location) {
+        Ok(v) => {
+            let mut r = StatusCode::SEE_OTHER.into_response();
+            r.headers_mut().insert(header::LOCATION, v);
+            r
+        }
+        Err(_) => error_page(
+            StatusCode::BAD_REQUEST,
+            "Cannot continue",
+            "The page to continue to is not a usable URL, so the sandbox does not redirect there.",
+        ),
     }
-    r
 }
 
 fn outcome_text(p: &Payment) -> &'static str {

@@ -277,10 +277,10 @@ impl RateLimiter {
         hits.retain(|&t| t > now - MINUTE);
         if hits.len() >= kind.limit() {
             let oldest = hits.first().copied().unwrap_or(now);
-            let wait = ((oldest + MINUTE - now) / 1000).max(1);
-            return Err(ApiError::apim(
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-                format!("Rate limit is exceeded. Try again in {wait} seconds."),
+            // Whole seconds, rounded up, so a client that waits this long gets through.
+            let wait = (oldest + MINUTE - now + 999) / 1000;
+            return Err(ApiError::rate_limited(
+                u64::try_from(wait.max(1)).unwrap_or(60),
             ));
         }
         hits.push(now);
