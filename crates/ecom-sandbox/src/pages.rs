@@ -243,9 +243,9 @@ fn landing_form(state: &Shared, p: &Payment, error: Option<&str>, phone: &str) -
         )
     });
     let described = if error.is_some() {
-        " aria-describedby=\"phone-error\" aria-invalid=\"true\""
+        " aria-describedby=\"phone-error test-numbers-title\" aria-invalid=\"true\""
     } else {
-        ""
+        " aria-describedby=\"test-numbers-title\""
     };
     format!(
         "<h1>Pay</h1><p class=\"amount\" data-testid=\"amount\">{amount} to {merchant}</p>\
@@ -254,9 +254,9 @@ fn landing_form(state: &Shared, p: &Payment, error: Option<&str>, phone: &str) -
 <input type=\"hidden\" name=\"token\" value=\"{token}\">\
 <label for=\"phone\">Mobile number</label>\
 <div class=\"phone\"><span aria-hidden=\"true\">+47</span>\
-<input type=\"tel\" id=\"phone\" name=\"phone\" inputmode=\"numeric\" autocomplete=\"tel-national\" \
-pattern=\"[0-9]{{8}}\" maxlength=\"8\" required value=\"{phone}\" data-testid=\"phone-input\"{described}></div>\
-<button type=\"submit\" data-testid=\"next-button\">Next</button></form>\
+<input type=\"tel\" id=\"phone\" name=\"phone\" inputmode=\"tel\" autocomplete=\"tel-national\" \
+maxlength=\"20\" required value=\"{phone}\" data-testid=\"phone-input\"{described}></div>\
+<button type=\"submit\" data-testid=\"next-button\">Next</button></form>{numbers}\
 <form method=\"post\" action=\"{base}{LANDING}/cancel\">\
 <input type=\"hidden\" name=\"token\" value=\"{token}\">\
 <button type=\"submit\" class=\"secondary\" data-testid=\"cancel-button\">Cancel</button></form>",
@@ -264,6 +264,25 @@ pattern=\"[0-9]{{8}}\" maxlength=\"8\" required value=\"{phone}\" data-testid=\"
         merchant = esc(&p.merchant_name),
         text = esc(&p.init.text),
         phone = esc(phone),
+        numbers = test_numbers(state),
+    )
+}
+
+/// The test numbers this sandbox knows and what each is for, under the phone form.
+fn test_numbers(state: &Shared) -> String {
+    let items: String = flow::test_users(state)
+        .iter()
+        .map(|u| {
+            format!(
+                "<li data-testid=\"test-number-{p}\"><code>{p}</code> \u{2014} {}</li>",
+                esc(&flow::user_purpose(u)),
+                p = esc(&u.phone)
+            )
+        })
+        .collect();
+    format!(
+        "<div class=\"card\"><p id=\"test-numbers-title\" class=\"muted\">Test numbers in this sandbox \
+(+47 and spaces are fine):</p><ul data-testid=\"test-numbers\">{items}</ul></div>"
     )
 }
 
