@@ -1356,3 +1356,105 @@ async fn dx_consent_removal_calls_the_merchant() {
         "userId URL-encoded"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Other documented rows
+
+#[tokio::test]
+async fn dx_phone_numbers_are_corrected_before_the_user_is_looked_up() {
+    // Spec §3.1.1 (KB-errors §81): "Vipps attempts to correct incorrectly formatted phone
+    // numbers instead of responding with HTTP 400". Force approve takes the same numbers.
+    let ctx = ctx().await;
+    let n = ctx.mobile();
+    for written in [
+        format!("+47{n}"),
+        format!("{} {} {}", &n[..3], &n[3..5], &n[5..]),
+        format!("+47 {} {} {}", &n[..3], &n[3..5], &n[5..]),
+        format!("0047{n}"),
+    ] {
+        let mut body = ctx.body(Kind::Regular);
+        body["customerInfo"]["mobileNumber"] = json!(written);
+        let p = ctx.initiate_body(body).await;
+        let r = ctx
+            .api
+            .approve(&p.order_id, Some(&written), Some(&p.token))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 200, "force approve {written:?}: {}", r.describe());
+        assert!(reserved(&ctx.details(&p.order_id).await), "{written:?}");
+    }
+    // Nine digits are not a Norwegian number: still InvalidRequest (spec §13 item 4).
+    for nine in ["912345678", "+47 912 34 5678"] {
+        let mut body = ctx.body(Kind::Regular);
+        body["customerInfo"]["mobileNumber"] = json!(nine);
+        let r = ctx.api.initiate(&body).await.unwrap();
+        assert_eq!(r.status, 400, "{nine:?}: {}", r.describe());
+        assert!(
+            r.has_error("InvalidRequest", "customerInfo.mobileNumber"),
+            "{nine:?}: {}",
+            r.describe()
+        );
+    }
+}
+
+#[tokio::test]
+async fn dx_merchant_serial_number_null_is_an_invalid_field() {
+    // SW `MerchantInfoPayment`: merchantSerialNumber is a required string; null is not one.
+    let ctx = ctx().await;
+    let p = ctx.reserved(20_000).await;
+    let body = json!({
+        "merchantInfo": {"merchantSerialNumber": null},
+        "transaction": {"transactionText": "null MSN"},
+    });
+    for req in [
+        ApiRequest::post(format!("/ecomm/v2/payments/{}/capture", p.order_id)),
+        ApiRequest::post(format!("/ecomm/v2/payments/{}/refund", p.order_id)),
+        ApiRequest::put(format!("/ecomm/v2/payments/{}/cancel", p.order_id)),
+    ] {
+        let path = req.path().to_owned();
+        let r = ctx
+            .api
+            .send(req.header("X-Request-Id", "null-msn").json(&body))
+            .await
+            .unwrap();
+        assert_eq!(r.status, 400, "{path}: {}", r.describe());
+        assert!(
+            r.has_error("InvalidRequest", "merchantInfo.merchantSerialNumber"),
+            "{path}: {}",
+            r.describe()
+        );
+    }
+    assert_eq!(summary(&ctx.details(&p.order_id).await), [0, 20_000, 0, 0]);
+    let mut body = ctx.body(Kind::Regular);
+    body["merchantInfo"]["merchantSerialNumber"] = Value::Null;
+    let r = ctx.api.initiate(&body).await.unwrap();
+    assert!(
+        r.has_error("InvalidRequest", "merchantInfo.merchantSerialNumber"),
+        "initiate: {}",
+        r.describe()
+    );
+}
+
+#[tokio::test]
+async fn dx_fresh_initiate_entry_has_no_request_id() {
+    // The real MT body of ISS#206 (spec §5.3): the INITIATE entry has no requestId field.
+    let ctx = ctx().await;
+    let p = ctx.initiate(Kind::Regular).await;
+    let d = ctx.details(&p.order_id).await;
+    assert!(log(&d)[0].get("requestId").is_none(), "{d}");
+    ctx.force_approve(&p).await;
+    let r = ctx
+        .api
+        .capture(&p.order_id, None, Some("cap-x"))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.describe());
+    let d = ctx.details(&p.order_id).await;
+    let entries = log(&d);
+    assert_eq!(entries[0]["requestId"], "cap-x", "{d}");
+    let initiate = entries
+        .iter()
+        .find(|e| e["operation"] == "INITIATE")
+        .unwrap();
+    assert!(initiate.get("requestId").is_none(), "{d}");
+}

@@ -729,6 +729,55 @@ async fn i20_rate_limit_body_and_switch() {
     );
 }
 
+#[tokio::test]
+async fn i20_every_rate_limit_says_when_to_retry() {
+    // The 429 body is the APIM default (spec §1.7, [INFERRED]); APIM sends `Retry-After` with
+    // it, in seconds.
+    let ctx = ctx().await;
+    let check = |what: &str, r: &ecom_conformance::Reply| {
+        assert_eq!(r.status, 429, "{what}: {}", r.describe());
+        let after: u64 = r
+            .header("retry-after")
+            .unwrap_or_else(|| panic!("{what}: no Retry-After"))
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&after), "{what}: {after}");
+        let message = r.json()["message"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            message.contains(&format!("in {after} seconds")),
+            "{what}: {message}"
+        );
+    };
+    let body = ctx.body(Kind::Regular);
+    let mut last = None;
+    for _ in 0..3 {
+        last = Some(ctx.api.initiate(&body).await.unwrap());
+    }
+    check("initiate", &last.unwrap());
+    let p = ctx.reserved(100_000).await;
+    for (what, n) in [
+        ("capture", 6),
+        ("refund", 6),
+        ("cancel", 6),
+        ("details", 121),
+    ] {
+        let mut last = None;
+        for i in 0..n {
+            let key = format!("{what}-{i}");
+            last = Some(
+                match what {
+                    "capture" => ctx.api.capture(&p.order_id, Some(100), Some(&key)).await,
+                    "refund" => ctx.api.refund(&p.order_id, Some(100), Some(&key)).await,
+                    "cancel" => ctx.api.cancel(&p.order_id, Some(false)).await,
+                    _ => ctx.api.details(&p.order_id).await,
+                }
+                .unwrap(),
+            );
+        }
+        check(what, &last.unwrap());
+    }
+}
+
 // 11.2 Magic amounts in the app
 
 #[tokio::test]

@@ -222,7 +222,7 @@ pub(crate) fn gateway(
 ) -> Result<Caller, ApiError> {
     let caller = gateway_token(state, headers, rule)?;
     match mismatched_msn(headers, &caller) {
-        Some(msn) => Err(invalid_msn(&msn)),
+        Some(msn) => Err(invalid_msn(state, &msn, caller.msn())),
         None => Ok(caller),
     }
 }
@@ -236,11 +236,30 @@ pub(crate) fn mismatched_msn(headers: &HeaderMap, caller: &Caller) -> Option<Str
         .map(str::to_owned)
 }
 
-/// The message of step 5 of §1.4.
-pub(crate) fn invalid_msn_message(msn: &str) -> String {
-    format!(
+/// The message of step 5 of §1.4, with a sandbox hint after the documented text (clients
+/// match its prefix `Invalid MSN`): an MSN this sandbox does not know gets the list of the ones
+/// it does, a known one is told which MSN the access token is for.
+pub(crate) fn invalid_msn_message(state: &Shared, msn: &str, token_msn: &str) -> String {
+    let documented = format!(
         "Invalid MSN: {msn}. Check your API keys on portal.vipps.no and see the eCom FAQ for tips."
-    )
+    );
+    let shown = ecom_core::validate::shorten(msn, 20);
+    let hint = if state.merchant_by_msn(msn).is_some() {
+        format!(
+            "The access token is for MSN {token_msn}; send that MSN, or get a token with the keys of {shown}."
+        )
+    } else {
+        let known: Vec<String> = state
+            .merchants
+            .iter()
+            .map(|m| format!("{} ({})", m.msn, m.name))
+            .collect();
+        format!(
+            "{shown} is not a merchant of this sandbox; its merchants are {}, and the access token is for {token_msn}.",
+            known.join(", ")
+        )
+    };
+    format!("{documented} [Sandbox] {hint}")
 }
 
 /// Gateway checks 1–4 of spec §1.4: subscription key and access token.
@@ -271,12 +290,12 @@ pub(crate) fn gateway_token(
 }
 
 /// Step 5 of §1.4: an MSN that does not match the token.
-pub(crate) fn invalid_msn(msn: &str) -> ApiError {
+pub(crate) fn invalid_msn(state: &Shared, msn: &str, token_msn: &str) -> ApiError {
     ApiError::ecom(
         StatusCode::FORBIDDEN,
         "Authentication",
         "Merchant-Serial-Number",
-        invalid_msn_message(msn),
+        invalid_msn_message(state, msn, token_msn),
     )
 }
 

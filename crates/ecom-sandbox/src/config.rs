@@ -32,6 +32,10 @@ pub struct SandboxConfig {
     pub rate_limits: bool,
     /// At most this many payments are kept; the oldest are evicted first.
     pub max_payments: usize,
+    /// The payments kept take at most about this many bytes of memory (an estimate of each
+    /// payment's heap size, measured again whenever it changes); the oldest are evicted first,
+    /// as for `max_payments`. Default 128 MiB.
+    pub max_payment_bytes: usize,
     /// Payments older than this (simulated time since initiate) are evicted.
     #[serde(with = "duration_secs")]
     pub max_payment_age: Duration,
@@ -245,6 +249,7 @@ impl Default for SandboxConfig {
             allow_loopback_callbacks: false,
             rate_limits: true,
             max_payments: 20_000,
+            max_payment_bytes: 128 * 1024 * 1024,
             max_payment_age: Duration::from_secs(400 * 24 * 3600),
             max_outbound_log: 10_000,
             max_body_bytes: 64 * 1024,
@@ -347,6 +352,12 @@ impl SandboxConfig {
         }
         if self.max_payments == 0 {
             return bad("max_payments must be at least 1".to_owned());
+        }
+        if self.max_payment_bytes < 64 * 1024 {
+            return bad(format!(
+                "max_payment_bytes must be at least 65536 (64 KiB), got {}",
+                self.max_payment_bytes
+            ));
         }
         Ok(())
     }

@@ -9,11 +9,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use ecom_core::validate::{normalize_mobile_number, MAX_URL_LEN};
 use serde_json::{json, Map, Value};
 
 use crate::auth::{gateway, invalid_msn, Caller, KeyRule};
 use crate::errors::{json_response, ApiError};
 use crate::flow;
+use crate::links;
 use crate::outbound::is_loopback_url;
 use crate::payment::{fault_error, Endpoint, Initiate, Payer, Payment, ShippingOption};
 use crate::state::{AppState, RateKind, Shared};
@@ -224,20 +226,32 @@ impl<'a> Obj<'a> {
 }
 
 /// Validates a callback-style URL: HTTPS (or http on loopback when allowed), ≤255.
+///
+/// The same allow-list as every link the sandbox renders ([`links::is_web_url`]), then the
+/// merchant-URL rules: a public HTTPS host, or a loopback one when loopback callbacks are on.
 fn check_url(state: &Shared, field: &str, url: &str) -> Result<(), ApiError> {
     let loopback = is_loopback_url(url);
-    let parsed = url::Url::parse(url)
+    let host = url::Url::parse(url)
         .ok()
-        .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()));
-    let ok = match &parsed {
-        None => false,
-        Some(u) if loopback => state.loopback_allowed() && matches!(u.scheme(), "http" | "https"),
-        Some(u) => u.scheme() == "https",
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .filter(|h| !h.is_empty());
+    let web = links::is_web_url(url) && host.is_some();
+    let localhost_name = host
+        .as_deref()
+        .is_some_and(|h| h.ends_with(".localhost") || h.ends_with(".localhost."));
+    let ok = if !web || localhost_name {
+        false
+    } else if loopback {
+        state.loopback_allowed()
+    } else {
+        is_https(url)
     };
     if ok {
         return Ok(());
     }
-    let hint = if loopback {
+    let hint = if localhost_name {
+        "names under .localhost are not accepted; use localhost or 127.0.0.1 (with --allow-loopback-callbacks)"
+    } else if loopback {
         "localhost URLs are rejected unless the sandbox runs with --allow-loopback-callbacks"
     } else {
         "it must be a valid, public HTTPS URL"
@@ -248,39 +262,41 @@ fn check_url(state: &Shared, field: &str, url: &str) -> Result<(), ApiError> {
     ))
 }
 
+fn is_https(url: &str) -> bool {
+    url.get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+}
+
+/// Validates `fallBack` (spec §3.1.1) against an allow-list, because the sandbox's pages link
+/// and redirect to it on the playground's origin: an HTTPS URL (http on loopback; any web URL
+/// with `isApp`, which MT does not validate), the literal `INTENT`, or a plain custom app scheme
+/// (`myapp://…`), which the pages only ever show as text.
 fn check_fallback(field: &str, url: &str, is_app: bool) -> Result<(), ApiError> {
-    // [SIM] Checked even with isApp: the sandbox's own pages link to fallBack, on the
-    // playground's origin, so a script URL would run there.
-    if let Some(scheme) = crate::links::forbidden_scheme(url) {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} is invalid: {scheme}: URLs are not allowed; use an HTTPS URL, a custom app scheme such as myapp://, or INTENT"),
-        ));
-    }
-    if is_app || url == "INTENT" {
+    if url == "INTENT" || links::is_custom_app_url(url) {
         return Ok(());
     }
-    let Ok(u) = url::Url::parse(url) else {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} is invalid: use an HTTPS URL or a custom scheme such as myapp://"),
-        ));
-    };
     // [SIM] http on loopback is accepted so a local playground can be the merchant.
-    let ok = match u.scheme() {
-        "https" => u.host_str().is_some_and(|h| !h.is_empty()),
-        "http" => is_loopback_url(url),
-        _ => true,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!("{field} is invalid: use an HTTPS URL or a custom scheme such as myapp://"),
-        ))
+    if links::is_web_url(url) && (is_https(url) || is_app || is_loopback_url(url)) {
+        return Ok(());
     }
+    let reason = match links::shown_scheme(url) {
+        Some(s) if s.eq_ignore_ascii_case("http") => {
+            "http is only accepted on localhost or 127.0.0.1".to_owned()
+        }
+        Some(s) if s.eq_ignore_ascii_case("https") => "the URL has no usable host".to_owned(),
+        Some(s) => format!("{s}: URLs are not allowed"),
+        None => "it is not an absolute URL".to_owned(),
+    };
+    Err(ApiError::invalid(
+        field,
+        format!("{field} is invalid: {reason}; use an HTTPS URL, a custom app scheme such as myapp://, or INTENT"),
+    ))
 }
+
+/// [SIM] The most `staticShippingDetails` items initiate takes. Neither the spec nor the
+/// OpenAPI file gives a limit; the app shows at most 10 (spec §3.1.1), and every item is kept
+/// in memory for the payment's life, so a body full of them is refused instead.
+pub(crate) const MAX_STATIC_SHIPPING: usize = 50;
 
 fn parse_shipping(items: &Value) -> Result<Vec<ShippingOption>, ApiError> {
     const F: &str = "merchantInfo.staticShippingDetails";
@@ -288,6 +304,12 @@ fn parse_shipping(items: &Value) -> Result<Vec<ShippingOption>, ApiError> {
     let arr = items.as_array().ok_or_else(|| bad("must be an array"))?;
     if arr.is_empty() {
         return Err(bad("must contain at least one shipping method"));
+    }
+    if arr.len() > MAX_STATIC_SHIPPING {
+        return Err(bad(&format!(
+            "at most {MAX_STATIC_SHIPPING} shipping methods are accepted (the app shows 10), got {}",
+            arr.len()
+        )));
     }
     arr.iter()
         .map(|i| {
@@ -369,7 +391,7 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
                 ));
             }
             if msn != caller.msn() {
-                return Err(invalid_msn(msn));
+                return Err(invalid_msn(state, msn, caller.msn()));
             }
         }
         // KB-errors: an MSN sent as a number gives 500.
@@ -402,9 +424,9 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
     let text = tr.req_str("transactionText", 100)?;
 
     let is_app = mi.opt_bool("isApp")?.unwrap_or(false);
-    let callback_prefix = mi.req_str("callbackPrefix", 255)?;
+    let callback_prefix = mi.req_str("callbackPrefix", MAX_URL_LEN)?;
     check_url(state, "merchantInfo.callbackPrefix", callback_prefix)?;
-    let fallback = match mi.opt_str("fallBack", 255)? {
+    let fallback = match mi.opt_str("fallBack", MAX_URL_LEN)? {
         Some(f) if !f.is_empty() => f,
         _ => {
             return Err(ApiError::invalid(
@@ -425,11 +447,11 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
             ))
         }
     };
-    let consent_removal_prefix = mi.opt_str("consentRemovalPrefix", 255)?;
+    let consent_removal_prefix = mi.opt_str("consentRemovalPrefix", MAX_URL_LEN)?;
     if let Some(u) = consent_removal_prefix {
         check_url(state, "merchantInfo.consentRemovalPrefix", u)?;
     }
-    let shipping_details_prefix = mi.opt_str("shippingDetailsPrefix", 255)?;
+    let shipping_details_prefix = mi.opt_str("shippingDetailsPrefix", MAX_URL_LEN)?;
     if let Some(u) = shipping_details_prefix {
         check_url(state, "merchantInfo.shippingDetailsPrefix", u)?;
     }
@@ -438,15 +460,17 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
         .map(parse_shipping)
         .transpose()?;
 
-    let mobile_number = ci.opt_str("mobileNumber", 100)?;
-    if let Some(m) = mobile_number {
-        if m.len() != 8 || !m.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::invalid(
+    // MT "attempts to correct incorrectly formatted phone numbers" (spec §3.1.1): +47, 0047,
+    // spaces and dashes are corrected by the rule the browser app shares.
+    let mobile_number = match ci.opt_str("mobileNumber", 100)? {
+        None => None,
+        Some(m) => Some(normalize_mobile_number(m).ok_or_else(|| {
+            ApiError::invalid(
                 "customerInfo.mobileNumber",
-                "customerInfo.mobileNumber must be 8 digits, without +47, 0047 or spaces",
-            ));
-        }
-    }
+                "customerInfo.mobileNumber must be a Norwegian mobile number of 8 digits (+47, 0047 and spaces are corrected)",
+            )
+        })?),
+    };
     let skip_landing_page = tr.opt_bool("skipLandingPage")?.unwrap_or(false);
     tr.opt_bool("useExplicitCheckoutFlow")?;
     let scope_text = tr.opt_str("scope", 1000)?.unwrap_or("");
@@ -514,7 +538,7 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
             "The sales unit is not allowed to skip the landing page. See the FAQ.",
         ));
     }
-    if let Some(m) = mobile_number {
+    if let Some(m) = &mobile_number {
         if state.user(m).is_none() {
             return Err(ApiError::bad(
                 "User",
@@ -538,7 +562,7 @@ fn parse_initiate(state: &Shared, caller: &Caller, v: &Value) -> Result<Initiate
         static_shipping,
         scopes,
         skip_landing_page,
-        mobile_number: mobile_number.map(str::to_owned),
+        mobile_number,
     })
 }
 
@@ -657,14 +681,33 @@ struct Action {
     release: bool,
 }
 
-fn parse_action(caller: &Caller, v: &Value, with_amount: bool) -> Result<Action, ApiError> {
+fn parse_action(
+    state: &Shared,
+    caller: &Caller,
+    v: &Value,
+    with_amount: bool,
+) -> Result<Action, ApiError> {
     let mi = Obj::of(v, "merchantInfo")?;
+    // The OpenAPI file types it as a string; an explicit null is an invalid field, as on
+    // initiate, not an omitted one.
+    if mi
+        .map
+        .get("merchantSerialNumber")
+        .is_some_and(Value::is_null)
+    {
+        return Err(ApiError::invalid(
+            "merchantInfo.merchantSerialNumber",
+            "merchantInfo.merchantSerialNumber must be a string of 5-6 digits, not null",
+        ));
+    }
     match mi.get("merchantSerialNumber") {
-        Some(Value::String(msn)) if msn != caller.msn() => return Err(invalid_msn(msn)),
+        Some(Value::String(msn)) if msn != caller.msn() => {
+            return Err(invalid_msn(state, msn, caller.msn()))
+        }
         Some(Value::String(_)) | None => {}
         Some(Value::Number(n)) => {
             if n.to_string() != caller.msn() {
-                return Err(invalid_msn(&n.to_string()));
+                return Err(invalid_msn(state, &n.to_string(), caller.msn()));
             }
             return Err(internal("merchantSerialNumber must be a string"));
         }
@@ -770,7 +813,7 @@ pub(crate) async fn cancel(
         Err(e) => return e.into_response(),
     };
     respond((|| {
-        let a = parse_action(&caller, &v, false)?;
+        let a = parse_action(&state, &caller, &v, false)?;
         let now = state.now();
         let body = p.lock().cancel(now, &a.text, a.release)?;
         Ok(json_response(StatusCode::OK, &body))
@@ -815,7 +858,7 @@ fn money_action(
         Err(e) => return e.into_response(),
     };
     respond((|| {
-        let a = parse_action(&caller, &v, true)?;
+        let a = parse_action(state, &caller, &v, true)?;
         let key = request_id(headers)?;
         let now = state.now();
         let mut g = p.lock();
@@ -858,13 +901,11 @@ fn force_approve_inner(
     let key = request_id(headers)?;
     let phone_in = match v.get("customerPhoneNumber") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(s.clone())
-        }
+        Some(Value::String(s)) if normalize_mobile_number(s).is_some() => normalize_mobile_number(s),
         Some(_) => {
             return Err(ApiError::invalid(
                 "customerPhoneNumber",
-                "customerPhoneNumber must be 8 digits (^\\d{8}$)",
+                "customerPhoneNumber must be a Norwegian mobile number of 8 digits (^\\d{8}$; +47 and spaces are corrected)",
             ))
         }
     };

@@ -27,8 +27,10 @@ pub(crate) enum ApiError {
         code: String,
         message: String,
     },
-    /// Format B: APIM (subscription key, unknown path, rate limit, ...).
+    /// Format B: APIM (subscription key, unknown path, ...).
     Apim { status: StatusCode, message: String },
+    /// Format B `429`, with `Retry-After` (spec §1.7): the window frees up in `wait_s`.
+    RateLimited { wait_s: u64 },
     /// Format A `VippsError 99` (500) for requests the real API chokes on; `detail` goes
     /// into the sandbox-only `X-Sandbox-Detail` header to say what was wrong.
     Internal { detail: String },
@@ -115,6 +117,11 @@ impl ApiError {
         }
     }
 
+    /// Format B 429 for a rate limit that frees up in `wait_s` seconds.
+    pub(crate) fn rate_limited(wait_s: u64) -> Self {
+        Self::RateLimited { wait_s }
+    }
+
     /// Format B 404 for unknown paths.
     pub(crate) fn not_found() -> Self {
         Self::apim(StatusCode::NOT_FOUND, "Resource not found")
@@ -131,6 +138,7 @@ impl ApiError {
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Ecom { status, .. }
             | Self::Apim { status, .. }
             | Self::Azure { status }
@@ -164,6 +172,10 @@ impl ApiError {
             Self::Apim { status, message } => json!({
                 "statusCode": status.as_u16(),
                 "message": message,
+            }),
+            Self::RateLimited { wait_s } => json!({
+                "statusCode": 429,
+                "message": format!("Rate limit is exceeded. Try again in {wait_s} seconds."),
             }),
             Self::Azure { status } => {
                 let msg = "Something went wrong, please try again later.";
@@ -219,16 +231,42 @@ impl ApiError {
     }
 }
 
+/// Seconds a `429` that is not a rate-limit window (an injected fault) asks the client to
+/// wait: the length of every window of spec §1.7.
+const FAULT_RETRY_AFTER_S: u64 = 60;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = json_response(self.status(), &self.body());
-        if let Self::Internal { detail } = &self {
-            if let Ok(v) = HeaderValue::from_str(&detail.replace(['\r', '\n'], " ")) {
-                resp.headers_mut().insert("x-sandbox-detail", v);
+        match &self {
+            Self::Internal { detail } => {
+                resp.headers_mut()
+                    .insert("x-sandbox-detail", ascii_header_value(detail));
             }
+            Self::RateLimited { wait_s } => {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*wait_s));
+            }
+            _ if self.status() == StatusCode::TOO_MANY_REQUESTS => {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(FAULT_RETRY_AFTER_S));
+            }
+            _ => {}
         }
         resp
     }
+}
+
+/// `text` as a header value of visible ASCII: header values are bytes that clients read as
+/// Latin-1 or reject, so `øre` becomes `ore`, `…` becomes `...`, and control characters become
+/// spaces.
+pub(crate) fn ascii_header_value(text: &str) -> HeaderValue {
+    let ascii: String = deunicode::deunicode(text)
+        .chars()
+        .map(|c| if c.is_ascii_graphic() { c } else { ' ' })
+        .collect();
+    HeaderValue::from_str(ascii.trim())
+        .expect("visible ASCII and spaces always make a header value")
 }
 
 /// A JSON response with the `application/json;charset=UTF-8` content type.
@@ -284,5 +322,24 @@ mod tests {
         }
         .body();
         assert_eq!(e["status"], "404");
+    }
+
+    #[test]
+    fn header_values_are_transliterated_to_ascii() {
+        for (text, want) in [
+            (
+                "amount must be an integer number of øre",
+                "amount must be an integer number of ore",
+            ),
+            ("Blåbær – «søt»…", "Blabaer - <<sot>>..."),
+            ("line\r\nbreak\u{0}", "line  break"),
+        ] {
+            let v = ascii_header_value(text);
+            assert!(v.as_bytes().is_ascii(), "{text:?}");
+            assert_eq!(v.to_str().unwrap(), want, "{text:?}");
+        }
+        let r = ApiError::rate_limited(17).into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "17");
     }
 }

@@ -11,6 +11,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use crate::clock::HOUR;
+use crate::config::TestUser;
 use crate::outbound::{self, Outbound};
 use crate::payment::{
     failure_message, magic_failure, Callback, CancelCause, Payer, Payment, ShippingOption, State,
@@ -98,19 +99,52 @@ pub(crate) fn open_landing(state: &Arc<Shared>, token: &str) -> Result<PaymentRe
     Ok(p)
 }
 
-/// Checks an 8-digit phone number of a known test user.
-pub(crate) fn check_phone(state: &Shared, phone: &str) -> Result<(), FlowError> {
-    if phone.len() != 8 || !phone.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(FlowError::BadInput(
-            "enter an 8-digit Norwegian mobile number without +47 or spaces".to_owned(),
-        ));
-    }
-    if state.user(phone).is_none() {
+/// The 8-digit form of a known test user's phone number, written any way MT corrects
+/// (`+47 912 34 567`, spec §3.1.1), or why it is not one.
+pub(crate) fn check_phone(state: &Shared, phone: &str) -> Result<String, FlowError> {
+    let Some(phone) = ecom_core::validate::normalize_mobile_number(phone) else {
         return Err(FlowError::BadInput(format!(
-            "{phone} is not a Vipps test user of this sandbox"
+            "enter an 8-digit Norwegian mobile number (+47 and spaces are fine). {}",
+            known_numbers(state)
+        )));
+    };
+    if state.user(&phone).is_none() {
+        return Err(FlowError::BadInput(format!(
+            "{phone} is not a Vipps test user of this sandbox. {}",
+            known_numbers(state)
         )));
     }
-    Ok(())
+    Ok(phone)
+}
+
+/// What a test user is for, in a few words: shown on the landing page, in error messages and
+/// in `/__sim/test-data`.
+pub(crate) fn user_purpose(u: &TestUser) -> String {
+    let name = format!("{} {}", u.first_name, u.last_name);
+    let demo = u.phone == ecom_core::demo::MOBILE_NUMBER;
+    match (demo, u.bank_id_verified) {
+        (true, true) => format!("{name}, the demo user"),
+        (_, true) => format!("{name}, verified test user"),
+        (_, false) => format!(
+            "{name}, not yet verified: force approve answers 1082 until this user approves one payment in the app"
+        ),
+    }
+}
+
+/// The test users, sorted by phone number.
+pub(crate) fn test_users(state: &Shared) -> Vec<TestUser> {
+    let mut all: Vec<TestUser> = state.users.read().values().cloned().collect();
+    all.sort_by(|a, b| a.phone.cmp(&b.phone));
+    all
+}
+
+/// "Test numbers: 12345678 (…), …", for messages about an unknown or malformed number.
+fn known_numbers(state: &Shared) -> String {
+    let list: Vec<String> = test_users(state)
+        .iter()
+        .map(|u| format!("{} ({})", u.phone, user_purpose(u)))
+        .collect();
+    format!("Test numbers in this sandbox: {}.", list.join("; "))
 }
 
 /// The phone number was submitted on the landing page: the push goes to that user.
@@ -119,8 +153,7 @@ pub(crate) fn submit_phone(
     token: &str,
     phone: &str,
 ) -> Result<PaymentRef, FlowError> {
-    let phone: String = phone.chars().filter(|c| !c.is_whitespace()).collect();
-    check_phone(state, &phone)?;
+    let phone = check_phone(state, phone)?;
     let p = find(state, token)?;
     {
         let mut g = p.lock();
@@ -154,9 +187,9 @@ pub(crate) fn open_app(
         let mut g = p.lock();
         if g.state == State::Initiate {
             if let Some(phone) = phone {
-                check_phone(state, phone)?;
+                let phone = check_phone(state, phone)?;
                 if g.app.phone.is_none() {
-                    g.app.phone = Some(phone.to_owned());
+                    g.app.phone = Some(phone);
                 }
             }
             g.open_app(state.now());
@@ -425,7 +458,7 @@ pub(crate) async fn app_approve(
             .or_else(|| g.init.mobile_number.clone())
             .or_else(|| state.config.users.first().map(|u| u.phone.clone()))
             .ok_or_else(|| FlowError::BadInput("no test user configured".to_owned()))?;
-        check_phone(state, &phone)?;
+        let phone = check_phone(state, &phone)?;
         g.app.phone = Some(phone.clone());
         g.open_app(state.now());
         if let Some(c) = input.consent {

@@ -14,7 +14,7 @@
 //! - `payment`: the payment state machine, pure and unit-tested.
 //! - `store`: the bounded in-memory payment store with per-payment locks.
 //! - `flow`: the user side (landing page, app), shared by the pages and `/__sim`.
-//! - `links`: which merchant URLs may become a link or a redirect (no `javascript:`).
+//! - `links`: the allow-list of merchant URLs that may become a link or a redirect.
 //! - `outbound`: callbacks, shipping-details and consent-removal requests, all recorded.
 //! - `ecom`, `userinfo`, `qr`: the API handlers.
 //! - `pages`: the landing page and the simulated app (plain HTML, no external assets).

@@ -7,6 +7,7 @@
 //! the API response that triggered it is not delayed.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,16 +90,34 @@ pub(crate) struct Outbound {
 /// What a recorded `Authorization` header shows instead of the merchant's authToken.
 pub(crate) const MASK: &str = "••••••••";
 
-/// True for `localhost` and loopback IP hosts.
+/// True for the name `localhost` and literal loopback addresses (`127.0.0.0/8`, `[::1]`).
+///
+/// Decided without any resolver: names under `.localhost` (`foo.localhost`) are not loopback
+/// here, because the system resolver (or `/etc/hosts`) could map them anywhere. `localhost`
+/// itself is never resolved either: the client connects to 127.0.0.1 for it.
 pub(crate) fn is_loopback_url(url: &str) -> bool {
     let Ok(u) = reqwest::Url::parse(url) else {
         return false;
     };
     match u.host() {
-        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
+    }
+}
+
+/// A resolver that resolves nothing: the outbound client may only connect to literal
+/// addresses and to `localhost`, which is mapped to 127.0.0.1 before any resolver is asked.
+struct NoResolver;
+
+impl reqwest::dns::Resolve for NoResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let message = format!(
+            "the sandbox does not resolve host names ({}); use localhost or a loopback IP",
+            name.as_str()
+        );
+        Box::pin(async move { Err(message.into()) })
     }
 }
 
@@ -108,6 +127,9 @@ impl Outbound {
             .redirect(reqwest::redirect::Policy::none())
             // HTTP_PROXY and friends must not send callbacks (with the authToken) elsewhere.
             .no_proxy()
+            // `localhost` is 127.0.0.1, fixed; every other name fails without a lookup.
+            .dns_resolver(Arc::new(NoResolver))
+            .resolve("localhost", SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
             .timeout(Duration::from_secs(10))
             .build()
             .expect("a client without TLS or proxies always builds");
@@ -373,14 +395,61 @@ mod tests {
         let cases = [
             ("http://127.0.0.1:8080/cb", true),
             ("http://localhost/cb", true),
+            ("http://LOCALHOST:9/cb", true),
             ("https://[::1]:9/x", true),
             ("http://127.9.9.9/x", true),
+            ("http://foo.localhost/cb", false),
+            ("http://localhost.localhost/cb", false),
+            ("http://localhost./cb", false),
+            ("http://localhost.example.com/cb", false),
+            ("http://[::ffff:127.0.0.1]/cb", false),
+            ("http://0.0.0.0/cb", false),
             ("https://example.com/cb", false),
             ("http://10.0.0.1/cb", false),
             ("not a url", false),
         ];
         for (u, want) in cases {
             assert_eq!(is_loopback_url(u), want, "{u}");
+        }
+    }
+
+    fn post(url: String) -> Request {
+        Request {
+            kind: Kind::Callback,
+            msn: "123456".into(),
+            order_id: Some("o-1".into()),
+            user_id: None,
+            method: "POST",
+            url,
+            auth: None,
+            body: Some(serde_json::json!({"ok": true})),
+        }
+    }
+
+    /// `localhost` reaches a server on 127.0.0.1 without a lookup; any other name, even one
+    /// the system would resolve to loopback, is never looked up, so nothing is sent.
+    #[tokio::test]
+    async fn names_are_never_resolved_and_localhost_is_127_0_0_1() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let app = axum::Router::new().route("/{*rest}", axum::routing::post(|| async { "ok" }));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let out = Outbound::new(10, Duration::from_secs(5));
+        let (outcome, _) = out
+            .send(
+                &post(format!("http://localhost:{port}/cb")),
+                Duration::from_secs(5),
+            )
+            .await;
+        assert_eq!((outcome.result, outcome.status), ("delivered", Some(200)));
+        for name in ["foo.localhost", "localhost.localhost", "example.invalid"] {
+            let (outcome, _) = out
+                .send(
+                    &post(format!("http://{name}:{port}/cb")),
+                    Duration::from_secs(5),
+                )
+                .await;
+            assert_eq!(outcome.result, "failed", "{name}: {outcome:?}");
         }
     }
 }

@@ -122,18 +122,27 @@ fn flow_page(e: &FlowError) -> Response {
 }
 
 fn see_other(url: &str) -> Response {
-    if !links::linkable(url) {
+    if !links::is_web_url(url) {
         return error_page(
             StatusCode::BAD_REQUEST,
             "Cannot continue",
             "The page to continue to is not a usable URL, so the sandbox does not redirect there.",
         );
     }
-    let mut r = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(url) {
-        r.headers_mut().insert(header::LOCATION, v);
+    // The parsed form is ASCII (punycode host, percent-encoded path), as a header must be.
+    let location = url::Url::parse(url).map_or_else(|_| url.to_owned(), String::from);
+    match HeaderValue::from_str(&location) {
+        Ok(v) => {
+            let mut r = StatusCode::SEE_OTHER.into_response();
+            r.headers_mut().insert(header::LOCATION, v);
+            r
+        }
+        Err(_) => error_page(
+            StatusCode::BAD_REQUEST,
+            "Cannot continue",
+            "The page to continue to is not a usable URL, so the sandbox does not redirect there.",
+        ),
     }
-    r
 }
 
 fn outcome_text(p: &Payment) -> &'static str {
@@ -146,35 +155,32 @@ fn outcome_text(p: &Payment) -> &'static str {
 }
 
 /// Sends the user back to the merchant: `303` to an http(s) `fallBack`, otherwise a page.
+///
+/// Only [`links::is_web_url`] becomes a redirect; a custom app scheme (`myapp://…`) is shown as
+/// text, never as a link, because these pages run on the playground's origin.
 fn back_to_merchant(p: &Payment) -> Response {
     let fb = &p.init.fallback;
     // With skipLandingPage Vipps does not redirect to fallBack (KB-landing-page).
-    if !p.init.skip_landing_page && (fb.starts_with("https://") || fb.starts_with("http://")) {
+    if !p.init.skip_landing_page && links::is_web_url(fb) {
         return see_other(fb);
     }
-    let body = if p.init.skip_landing_page {
+    let next = if p.init.skip_landing_page {
+        "<p>You can close Vipps now.</p>".to_owned()
+    } else if links::is_custom_app_url(fb) {
         format!(
-            "<h1>{}</h1><p data-testid=\"outcome\">{}</p><p>You can close Vipps now.</p>",
-            esc(outcome_text(p)),
-            esc(outcome_text(p))
-        )
-    } else if fb == "INTENT" || !links::linkable(fb) {
-        // INTENT means "just close Vipps"; anything that cannot safely be a link (a script URL
-        // stored before it was refused, a relative path) gets no link either.
-        format!(
-            "<h1>{}</h1><p data-testid=\"outcome\">{}</p><p>Return to the merchant's app.</p>",
-            esc(outcome_text(p)),
-            esc(outcome_text(p))
+            "<p data-testid=\"fallback-text\">Return to the merchant's app: <code>{}</code></p>",
+            esc(fb)
         )
     } else {
-        format!(
-            "<h1>{}</h1><p data-testid=\"outcome\">{}</p><p><a class=\"button\" data-testid=\"fallback-link\" href=\"{}\">Back to {}</a></p>",
-            esc(outcome_text(p)),
-            esc(outcome_text(p)),
-            esc(fb),
-            esc(&p.merchant_name)
-        )
+        // INTENT means "just close Vipps"; anything else that is not a web URL (a script URL
+        // stored before it was refused, a relative path) is neither linked nor repeated.
+        "<p>Return to the merchant's app.</p>".to_owned()
     };
+    let body = format!(
+        "<h1>{}</h1><p data-testid=\"outcome\">{}</p>{next}",
+        esc(outcome_text(p)),
+        esc(outcome_text(p))
+    );
     page(
         StatusCode::OK,
         "en",
@@ -237,9 +243,9 @@ fn landing_form(state: &Shared, p: &Payment, error: Option<&str>, phone: &str) -
         )
     });
     let described = if error.is_some() {
-        " aria-describedby=\"phone-error\" aria-invalid=\"true\""
+        " aria-describedby=\"phone-error test-numbers-title\" aria-invalid=\"true\""
     } else {
-        ""
+        " aria-describedby=\"test-numbers-title\""
     };
     format!(
         "<h1>Pay</h1><p class=\"amount\" data-testid=\"amount\">{amount} to {merchant}</p>\
@@ -248,9 +254,9 @@ fn landing_form(state: &Shared, p: &Payment, error: Option<&str>, phone: &str) -
 <input type=\"hidden\" name=\"token\" value=\"{token}\">\
 <label for=\"phone\">Mobile number</label>\
 <div class=\"phone\"><span aria-hidden=\"true\">+47</span>\
-<input type=\"tel\" id=\"phone\" name=\"phone\" inputmode=\"numeric\" autocomplete=\"tel-national\" \
-pattern=\"[0-9]{{8}}\" maxlength=\"8\" required value=\"{phone}\" data-testid=\"phone-input\"{described}></div>\
-<button type=\"submit\" data-testid=\"next-button\">Next</button></form>\
+<input type=\"tel\" id=\"phone\" name=\"phone\" inputmode=\"tel\" autocomplete=\"tel-national\" \
+maxlength=\"20\" required value=\"{phone}\" data-testid=\"phone-input\"{described}></div>\
+<button type=\"submit\" data-testid=\"next-button\">Next</button></form>{numbers}\
 <form method=\"post\" action=\"{base}{LANDING}/cancel\">\
 <input type=\"hidden\" name=\"token\" value=\"{token}\">\
 <button type=\"submit\" class=\"secondary\" data-testid=\"cancel-button\">Cancel</button></form>",
@@ -258,6 +264,25 @@ pattern=\"[0-9]{{8}}\" maxlength=\"8\" required value=\"{phone}\" data-testid=\"
         merchant = esc(&p.merchant_name),
         text = esc(&p.init.text),
         phone = esc(phone),
+        numbers = test_numbers(state),
+    )
+}
+
+/// The test numbers this sandbox knows and what each is for, under the phone form.
+fn test_numbers(state: &Shared) -> String {
+    let items: String = flow::test_users(state)
+        .iter()
+        .map(|u| {
+            format!(
+                "<li data-testid=\"test-number-{p}\"><code>{p}</code> \u{2014} {}</li>",
+                esc(&flow::user_purpose(u)),
+                p = esc(&u.phone)
+            )
+        })
+        .collect();
+    format!(
+        "<div class=\"card\"><p id=\"test-numbers-title\" class=\"muted\">Test numbers in this sandbox \
+(+47 and spaces are fine):</p><ul data-testid=\"test-numbers\">{items}</ul></div>"
     )
 }
 
@@ -482,6 +507,7 @@ pub(crate) async fn app_inbox(
     State(state): State<AppState>,
     Path(phone): Path<String>,
 ) -> Response {
+    let phone = ecom_core::validate::normalize_mobile_number(&phone).unwrap_or(phone);
     let Some(user) = state.user(&phone) else {
         return error_page(
             StatusCode::NOT_FOUND,
@@ -963,32 +989,48 @@ mod tests {
     // Initiate refuses these, but a payment stored before that check (or by another path) must
     // still never become a link or a redirect on the playground's origin.
     #[tokio::test]
-    async fn stored_script_fallback_is_never_linked_or_redirected_to() {
+    async fn stored_non_web_fallback_is_never_linked_or_redirected_to() {
         for fb in [
             "javascript:alert(1)",
             " JavaScript:alert(1)",
             "\u{1}java\tscript:alert(1)",
             "data:text/html,<script>alert(1)</script>",
+            "about:blank",
+            "view-source:https://example.com",
+            "intent://x#Intent;scheme=https;end",
+            "ms-msdt:/id PCWDiagnostic",
+            "search-ms:query=x",
+            "filesystem:https://example.com/temporary/x",
         ] {
             let r = back_to_merchant(&ended_with_fallback(fb));
             assert_eq!(r.status(), StatusCode::OK, "{fb:?}");
             assert!(r.headers().get(header::LOCATION).is_none(), "{fb:?}");
             let html = html_of(r).await.to_ascii_lowercase();
             assert!(!html.contains("fallback-link"), "{fb:?}: {html}");
-            assert!(
-                !html.contains("script:") && !html.contains("data:"),
-                "{fb:?}: {html}"
-            );
+            let scheme = fb.trim().split(':').next().unwrap().to_ascii_lowercase();
+            assert!(!html.contains(&format!("{scheme}:")), "{fb:?}: {html}");
+            assert!(!html.contains("href="), "{fb:?}: {html}");
         }
         assert!(see_other("javascript:alert(1)")
             .headers()
             .get(header::LOCATION)
             .is_none());
-        // Custom app schemes keep their link.
-        let html = html_of(back_to_merchant(&ended_with_fallback("myapp://result"))).await;
+        assert!(see_other("about:blank")
+            .headers()
+            .get(header::LOCATION)
+            .is_none());
+        // A custom app scheme is shown as text, never as a link or a redirect.
+        let r = back_to_merchant(&ended_with_fallback("myapp://result?x=<b>"));
+        assert!(r.headers().get(header::LOCATION).is_none());
+        let html = html_of(r).await;
+        assert!(!html.contains("href=\"myapp"), "{html}");
         assert!(
-            html.contains("data-testid=\"fallback-link\" href=\"myapp://result\""),
+            html.contains("Return to the merchant's app: <code>myapp://result?x=&lt;b&gt;</code>"),
             "{html}"
         );
+        // A web URL is a redirect.
+        let r = back_to_merchant(&ended_with_fallback("https://example.com/fb"));
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()[header::LOCATION], "https://example.com/fb");
     }
 }

@@ -267,7 +267,98 @@ pub(crate) struct Payment {
     pub(crate) sub_visible_at_ms: i64,
     pub(crate) app: AppProgress,
     idem: HashMap<(Endpoint, String), Idem>,
+    /// Estimated heap bytes of `idem`, kept as entries are added (walking the stored
+    /// responses on every unlock would cost O(replays)).
+    idem_bytes: usize,
     pub(crate) callbacks_sent: u32,
+}
+
+/// Estimated heap bytes of a JSON value (strings, arrays, map nodes).
+fn value_bytes(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.capacity(),
+        Value::Array(a) => {
+            a.capacity() * std::mem::size_of::<Value>() + a.iter().map(value_bytes).sum::<usize>()
+        }
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| {
+                // Key, value and about two words of map-node bookkeeping per entry.
+                k.capacity()
+                    + std::mem::size_of::<String>()
+                    + std::mem::size_of::<Value>()
+                    + 2 * std::mem::size_of::<usize>()
+                    + value_bytes(v)
+            })
+            .sum(),
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+    }
+}
+
+fn opt_bytes(s: Option<&String>) -> usize {
+    s.map_or(0, String::capacity)
+}
+
+/// Estimated heap bytes of shipping options.
+fn options_bytes(v: &Vec<ShippingOption>) -> usize {
+    v.capacity() * std::mem::size_of::<ShippingOption>()
+        + v.iter()
+            .map(|o| o.method.capacity() + o.method_id.capacity())
+            .sum::<usize>()
+}
+
+/// Estimated heap bytes of a test user's copy (kept in a payment's payer).
+fn user_bytes(u: &TestUser) -> usize {
+    [
+        &u.phone,
+        &u.first_name,
+        &u.last_name,
+        &u.email,
+        &u.birthdate,
+        &u.nin,
+    ]
+    .iter()
+    .map(|s| s.capacity())
+    .sum::<usize>()
+        + u.addresses.capacity() * std::mem::size_of::<UserAddress>()
+        + u.addresses.iter().map(address_bytes).sum::<usize>()
+}
+
+fn address_bytes(a: &UserAddress) -> usize {
+    [
+        &a.address_type,
+        &a.line1,
+        &a.line2,
+        &a.post_code,
+        &a.city,
+        &a.country,
+    ]
+    .iter()
+    .map(|s| s.capacity())
+    .sum()
+}
+
+impl Initiate {
+    /// Estimated heap bytes of the validated request.
+    fn heap_size(&self) -> usize {
+        [
+            &self.msn,
+            &self.order_id,
+            &self.text,
+            &self.callback_prefix,
+            &self.fallback,
+        ]
+        .iter()
+        .map(|s| s.capacity())
+        .sum::<usize>()
+            + opt_bytes(self.auth_token.as_ref())
+            + opt_bytes(self.consent_removal_prefix.as_ref())
+            + opt_bytes(self.shipping_details_prefix.as_ref())
+            + opt_bytes(self.mobile_number.as_ref())
+            + self.static_shipping.as_ref().map_or(0, options_bytes)
+            + self.scopes.capacity() * std::mem::size_of::<String>()
+            + self.scopes.iter().map(String::capacity).sum::<usize>()
+    }
 }
 
 /// Maps the MT magic test amounts (spec §11.2) to a reservation failure.
@@ -339,6 +430,7 @@ impl Payment {
             sub_visible_at_ms: 0,
             app: AppProgress::default(),
             idem: HashMap::new(),
+            idem_bytes: 0,
             callbacks_sent: 0,
         };
         if p.init.skip_landing_page {
@@ -350,6 +442,48 @@ impl Payment {
 
     pub(crate) fn msn(&self) -> &str {
         &self.init.msn
+    }
+
+    /// An estimate of the heap memory this payment holds (not counting `size_of::<Payment>`,
+    /// which the store adds). O(log entries + shipping options): the replay records are
+    /// counted as they are added.
+    pub(crate) fn heap_size(&self) -> usize {
+        let log = self.log.capacity() * std::mem::size_of::<LogEntry>()
+            + self
+                .log
+                .iter()
+                .map(|e| {
+                    e.text.capacity()
+                        + opt_bytes(e.transaction_id.as_ref())
+                        + e.request_id.capacity()
+                })
+                .sum::<usize>();
+        let payer = self.payer.as_ref().map_or(0, |p| {
+            std::mem::size_of::<Payer>()
+                + user_bytes(&p.user)
+                + p.user_id.capacity()
+                + p.address.as_ref().map_or(0, address_bytes)
+                + p.shipping
+                    .as_ref()
+                    .map_or(0, |o| o.method.capacity() + o.method_id.capacity())
+        });
+        let app = opt_bytes(self.app.phone.as_ref())
+            + opt_bytes(self.app.shipping_method_id.as_ref())
+            + match &self.app.dynamic_shipping {
+                Some(Ok(o)) => options_bytes(o),
+                Some(Err(e)) => e.capacity(),
+                None => 0,
+            };
+        self.init.heap_size()
+            + self.merchant_name.capacity()
+            + self.token.capacity()
+            + opt_bytes(self.transaction_id.as_ref())
+            + opt_bytes(self.sub.as_ref())
+            + log
+            + payer
+            + app
+            + self.idem.capacity() * (std::mem::size_of::<((Endpoint, String), Idem)>() + 1)
+            + self.idem_bytes
     }
 
     pub(crate) fn order_id(&self) -> &str {
@@ -681,6 +815,7 @@ impl Payment {
         }
         let response = op(self)?;
         if self.idem.len() < 10_000 {
+            self.idem_bytes += key.len() + fingerprint.capacity() + value_bytes(&response);
             self.idem.insert(
                 id,
                 Idem {
@@ -966,6 +1101,12 @@ fn log_json(e: &LogEntry) -> Value {
         "requestId": e.request_id,
         "operationSuccess": e.success,
     });
+    // MT leaves requestId out of the INITIATE entry (the real body of ISS#206, spec §5.3).
+    if e.op == Op::Initiate {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("requestId");
+        }
+    }
     if let Some(id) = &e.transaction_id {
         v["transactionId"] = json!(id);
     }

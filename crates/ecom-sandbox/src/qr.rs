@@ -84,7 +84,7 @@ pub(crate) async fn generate(
         return problem(
             StatusCode::FORBIDDEN,
             "Forbidden",
-            invalid_msn_message(&msn),
+            invalid_msn_message(&state, &msn, caller.msn()),
         )
         .into_response();
     }

@@ -31,6 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/app/{token}/{action}", post(app_action))
         .route("/consents/{msn}/{user_id}/remove", post(remove_consent))
         .route("/config", get(get_config).patch(patch_config))
+        .route("/test-data", get(test_data))
         .route("/users/{phone}", patch(patch_user))
         .route(
             "/faults",
@@ -369,6 +370,9 @@ fn config_body(state: &Shared) -> Value {
         "merchants": merchants,
         "users": users,
         "payments": state.store.len(),
+        "maxPayments": state.config.max_payments,
+        "paymentBytes": state.store.used_bytes(),
+        "maxPaymentBytes": state.store.max_bytes(),
     })
 }
 
@@ -377,6 +381,69 @@ fn user_body(u: &crate::config::TestUser) -> Value {
         "phone": u.phone, "firstName": u.first_name, "lastName": u.last_name,
         "bankIdVerified": u.bank_id_verified,
     })
+}
+
+/// What a merchant is for, in a few words.
+fn merchant_purpose(m: &crate::config::MerchantConfig) -> String {
+    if !m.payments_allowed {
+        return "login only: initiate answers 403 Merchant 97".to_owned();
+    }
+    let mut parts = vec![if m.client_id == ecom_core::demo::CLIENT_ID {
+        "the demo merchant (its keys are the playground's Local sandbox defaults)"
+    } else {
+        "a test merchant"
+    }];
+    parts.push(if m.direct_capture {
+        "direct capture: approval goes straight to SALE"
+    } else {
+        "reserve, then capture"
+    });
+    if m.skip_landing_page {
+        parts.push("may skip the landing page");
+    }
+    if m.nin_allowed {
+        parts.push("may ask for the nin scope");
+    }
+    parts.join("; ")
+}
+
+/// `GET /__sim/test-data`: the test users and merchants with what each is for, for the
+/// playground to show (no secrets).
+async fn test_data(State(state): State<AppState>) -> Response {
+    let users: Vec<Value> = flow::test_users(&state)
+        .iter()
+        .map(|u| {
+            json!({
+                "phone": u.phone,
+                "firstName": u.first_name,
+                "lastName": u.last_name,
+                "bankIdVerified": u.bank_id_verified,
+                "forceApprove": if u.bank_id_verified { "approves" } else { "1082" },
+                "addresses": u.addresses.iter().map(|a| json!({
+                    "id": a.id, "addressType": a.address_type, "line1": a.line1,
+                    "postCode": a.post_code, "city": a.city,
+                })).collect::<Vec<_>>(),
+                "purpose": flow::user_purpose(u),
+            })
+        })
+        .collect();
+    let merchants: Vec<Value> = state
+        .merchants
+        .iter()
+        .map(|m| {
+            json!({
+                "msn": m.msn, "name": m.name, "clientId": m.client_id,
+                "demoKeys": m.client_id == ecom_core::demo::CLIENT_ID,
+                "directCapture": m.direct_capture, "skipLandingPage": m.skip_landing_page,
+                "ninAllowed": m.nin_allowed, "paymentsAllowed": m.payments_allowed,
+                "purpose": merchant_purpose(m),
+            })
+        })
+        .collect();
+    json_response(
+        StatusCode::OK,
+        &json!({"users": users, "merchants": merchants}),
+    )
 }
 
 async fn get_config(State(state): State<AppState>) -> Response {
@@ -427,6 +494,7 @@ async fn patch_user(
         Ok(p) => p,
         Err(r) => return r,
     };
+    let phone = ecom_core::validate::normalize_mobile_number(&phone).unwrap_or(phone);
     let mut users = state.users.write();
     let Some(u) = users.get_mut(&phone) else {
         return error(StatusCode::NOT_FOUND, format!("no test user {phone}"));

@@ -116,7 +116,7 @@ impl Shared {
             .map(|u| (u.phone.clone(), u.clone()))
             .collect();
         Self {
-            store: Store::new(config.max_payments),
+            store: Store::new(config.max_payments, config.max_payment_bytes),
             outbound: Outbound::new(config.max_outbound_log, config.callback_timeout),
             rate_limits: AtomicBool::new(config.rate_limits),
             allow_loopback: config.allow_loopback_callbacks,
@@ -277,10 +277,10 @@ impl RateLimiter {
         hits.retain(|&t| t > now - MINUTE);
         if hits.len() >= kind.limit() {
             let oldest = hits.first().copied().unwrap_or(now);
-            let wait = ((oldest + MINUTE - now) / 1000).max(1);
-            return Err(ApiError::apim(
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-                format!("Rate limit is exceeded. Try again in {wait} seconds."),
+            // Whole seconds, rounded up, so a client that waits this long gets through.
+            let wait = (oldest + MINUTE - now + 999) / 1000;
+            return Err(ApiError::rate_limited(
+                u64::try_from(wait.max(1)).unwrap_or(60),
             ));
         }
         hits.push(now);

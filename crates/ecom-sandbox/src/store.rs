@@ -1,19 +1,31 @@
 //! The bounded in-memory payment store.
 //!
 //! A map from (MSN, orderId) to a per-payment mutex, an index from landing-page token to
-//! payment, and an insertion-ordered queue for eviction: when `max_payments` is reached, or a
-//! payment is older than `max_payment_age`, the oldest go first. The store lock is held only
-//! to find or insert; callers lock the payment itself across check-and-update.
+//! payment, and an insertion-ordered queue for eviction: when `max_payments` is reached, the
+//! accounted bytes would pass `max_payment_bytes`, or a payment is older than
+//! `max_payment_age`, the oldest go first. The store lock is held only to find or insert;
+//! callers lock the payment itself across check-and-update.
+//!
+//! # Byte accounting
+//!
+//! Every payment carries an estimate of its heap size ([`Payment::heap_size`] plus what the
+//! store's indexes spend on it). The estimate is taken again each time a payment's lock is
+//! released ([`PaymentGuard`]'s `Drop`), so payments that grow after initiate (captures, replay
+//! records, dynamic shipping) stay accounted, and the store keeps a running total. Counting
+//! payments alone is not enough: an express initiate with many shipping options keeps tens of
+//! kilobytes where a plain one keeps one or two.
 
 use std::collections::{HashMap, VecDeque};
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::payment::{Payment, State, USER_PHASE_MS};
 
 /// A shared, individually locked payment.
-pub(crate) type PaymentRef = Arc<Mutex<Payment>>;
+pub(crate) type PaymentRef = Arc<Slot>;
 
 /// `"{msn}/{orderId}"`: neither may contain `/`. Shared, so the indexes cost no copies.
 type Key = Arc<str>;
@@ -24,6 +36,96 @@ fn key(msn: &str, order_id: &str) -> String {
     k.push('/');
     k.push_str(order_id);
     k
+}
+
+/// One stored payment with its share of the store's byte total.
+pub(crate) struct Slot {
+    payment: Mutex<Payment>,
+    acct: Mutex<Acct>,
+    /// The store's running total.
+    used: Arc<AtomicUsize>,
+    /// What the store's indexes and queues spend on this payment, fixed at insert.
+    overhead: usize,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slot")
+            .field("bytes", &self.acct.lock().bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The bytes a payment is counted with, and whether it still counts (not evicted).
+struct Acct {
+    bytes: usize,
+    live: bool,
+}
+
+impl Slot {
+    /// Locks the payment. Unlocking measures it again and updates the store's total.
+    pub(crate) fn lock(&self) -> PaymentGuard<'_> {
+        PaymentGuard {
+            slot: self,
+            guard: Some(self.payment.lock()),
+        }
+    }
+
+    fn bytes_of(&self, p: &Payment) -> usize {
+        std::mem::size_of::<Self>() + self.overhead + p.heap_size()
+    }
+
+    /// The payment leaves the store: it no longer counts, even if a request still holds it.
+    fn evict(&self) {
+        let mut a = self.acct.lock();
+        if a.live {
+            a.live = false;
+            self.used.fetch_sub(a.bytes, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A locked payment; dereferences to [`Payment`].
+pub(crate) struct PaymentGuard<'a> {
+    slot: &'a Slot,
+    /// `Some` until `drop`, which releases the payment before updating the total.
+    guard: Option<MutexGuard<'a, Payment>>,
+}
+
+impl Deref for PaymentGuard<'_> {
+    type Target = Payment;
+
+    fn deref(&self) -> &Payment {
+        self.guard
+            .as_ref()
+            .expect("the payment stays locked until the guard drops")
+    }
+}
+
+impl DerefMut for PaymentGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Payment {
+        self.guard
+            .as_mut()
+            .expect("the payment stays locked until the guard drops")
+    }
+}
+
+impl Drop for PaymentGuard<'_> {
+    fn drop(&mut self) {
+        let Some(guard) = self.guard.take() else {
+            return;
+        };
+        let bytes = self.slot.bytes_of(&guard);
+        // Taken before the payment is released, so the next holder's measurement lands after
+        // this one and a stale size never overwrites a newer one.
+        let mut a = self.slot.acct.lock();
+        drop(guard);
+        if a.live {
+            self.slot.used.fetch_add(bytes, Ordering::Relaxed);
+            self.slot.used.fetch_sub(a.bytes, Ordering::Relaxed);
+        }
+        a.bytes = bytes;
+    }
 }
 
 /// One stored payment, in insertion order.
@@ -41,15 +143,30 @@ struct Inner {
     order: VecDeque<Entry>,
 }
 
+impl Inner {
+    fn evict_oldest(&mut self) -> bool {
+        let Some(old) = self.order.pop_front() else {
+            return false;
+        };
+        self.by_key.remove(&old.key);
+        self.by_token.remove(&old.token);
+        old.payment.evict();
+        true
+    }
+}
+
 /// All payments of one sandbox instance.
 pub(crate) struct Store {
     inner: Mutex<Inner>,
     /// Payments that may still be in INITIATE (the only ones timeouts apply to), oldest
     /// first, with their creation time.
-    pending: Mutex<VecDeque<(i64, Weak<Mutex<Payment>>)>>,
+    pending: Mutex<VecDeque<(i64, Weak<Slot>)>>,
     /// Serializes sweeps, so a sweep never misses payments another one is holding.
     sweeping: Mutex<()>,
     max: usize,
+    max_bytes: usize,
+    /// Accounted bytes of the stored payments.
+    used: Arc<AtomicUsize>,
 }
 
 /// Why an insert was refused.
@@ -57,12 +174,16 @@ pub(crate) struct Store {
 pub(crate) struct DuplicateOrderId;
 
 impl Store {
-    pub(crate) fn new(max: usize) -> Self {
+    /// A store of at most `max` payments and about `max_bytes` accounted bytes (a single
+    /// payment larger than that is still kept, alone).
+    pub(crate) fn new(max: usize, max_bytes: usize) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
             pending: Mutex::new(VecDeque::new()),
             sweeping: Mutex::new(()),
             max: max.max(1),
+            max_bytes: max_bytes.max(1),
+            used: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -75,35 +196,56 @@ impl Store {
     ) -> Result<PaymentRef, DuplicateOrderId> {
         let key: Key = key(payment.msn(), payment.order_id()).into();
         let token: Arc<str> = payment.token.as_str().into();
+        // Both index maps, the queues and the two shared strings.
+        let overhead = std::mem::size_of::<Entry>()
+            + 2 * (std::mem::size_of::<(Key, PaymentRef)>() + 1)
+            + std::mem::size_of::<(i64, Weak<Slot>)>()
+            + key.len()
+            + token.len()
+            + 4 * std::mem::size_of::<usize>();
+        let slot = Arc::new(Slot {
+            payment: Mutex::new(payment),
+            acct: Mutex::new(Acct {
+                bytes: 0,
+                live: true,
+            }),
+            used: Arc::clone(&self.used),
+            overhead,
+        });
+        let bytes = {
+            let g = slot.payment.lock();
+            slot.bytes_of(&g)
+        };
         let mut inner = self.inner.lock();
         if inner.by_key.contains_key(&key) {
+            slot.acct.lock().live = false;
             return Err(DuplicateOrderId);
         }
         // Never lock a payment here: eviction must not wait for a request holding one.
         while inner.order.len() >= self.max
+            || self.used.load(Ordering::Relaxed).saturating_add(bytes) > self.max_bytes
             || inner
                 .order
                 .front()
                 .is_some_and(|e| e.created < now - max_age_ms)
         {
-            let Some(old) = inner.order.pop_front() else {
+            if !inner.evict_oldest() {
                 break;
-            };
-            inner.by_key.remove(&old.key);
-            inner.by_token.remove(&old.token);
+            }
         }
-        let r = Arc::new(Mutex::new(payment));
-        inner.by_key.insert(key.clone(), r.clone());
-        inner.by_token.insert(token.clone(), r.clone());
+        slot.acct.lock().bytes = bytes;
+        self.used.fetch_add(bytes, Ordering::Relaxed);
+        inner.by_key.insert(key.clone(), slot.clone());
+        inner.by_token.insert(token.clone(), slot.clone());
         inner.order.push_back(Entry {
             key,
             token,
             created: now,
-            payment: r.clone(),
+            payment: slot.clone(),
         });
         drop(inner);
         let mut pending = self.pending.lock();
-        pending.push_back((now, Arc::downgrade(&r)));
+        pending.push_back((now, Arc::downgrade(&slot)));
         // A `Weak` keeps its payment's allocation alive, so the entries of evicted payments
         // must go too, or memory grows with every initiate until the timeout sweep runs.
         // At most `max` payments are alive; pruning when the queue is twice that keeps the
@@ -112,7 +254,26 @@ impl Store {
             pending.retain(|(_, weak)| weak.strong_count() > 0);
         }
         drop(pending);
-        Ok(r)
+        Ok(slot)
+    }
+
+    /// Evicts the oldest payments while the accounted bytes are over the budget (payments can
+    /// grow after initiate); the newest one always stays.
+    pub(crate) fn trim(&self) {
+        let mut inner = self.inner.lock();
+        while inner.order.len() > 1 && self.used.load(Ordering::Relaxed) > self.max_bytes {
+            inner.evict_oldest();
+        }
+    }
+
+    /// The accounted bytes of all stored payments (an estimate of their heap use).
+    pub(crate) fn used_bytes(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// The byte budget.
+    pub(crate) fn max_bytes(&self) -> usize {
+        self.max_bytes
     }
 
     pub(crate) fn get(&self, msn: &str, order_id: &str) -> Option<PaymentRef> {
@@ -145,7 +306,10 @@ impl Store {
     }
 
     pub(crate) fn clear(&self) {
-        *self.inner.lock() = Inner::default();
+        let mut inner = self.inner.lock();
+        while inner.evict_oldest() {}
+        *inner = Inner::default();
+        drop(inner);
         self.pending.lock().clear();
     }
 
@@ -179,6 +343,8 @@ impl Store {
         for entry in keep.into_iter().rev() {
             pending.push_front(entry);
         }
+        drop(pending);
+        self.trim();
     }
 }
 
@@ -215,7 +381,7 @@ mod tests {
 
     #[test]
     fn duplicates_rejected_and_oldest_evicted() {
-        let s = Store::new(2);
+        let s = Store::new(2, usize::MAX);
         s.insert(payment("a", 1), 1, 1000).unwrap();
         assert_eq!(
             s.insert(payment("a", 1), 1, 1000).unwrap_err(),
@@ -255,12 +421,70 @@ mod tests {
 
     #[test]
     fn evicted_payments_do_not_linger_in_the_timeout_queue() {
-        let s = Store::new(10);
+        let s = Store::new(10, usize::MAX);
         for i in 0..1_000 {
             s.insert(payment(&format!("o{i}"), 1), 1, i64::MAX).unwrap();
         }
         assert_eq!(s.len(), 10);
         // Without pruning this would be 1,000 weak pointers keeping 990 payments allocated.
         assert!(s.pending_len() <= 20, "{}", s.pending_len());
+    }
+
+    fn big_payment(order: &str, now: i64) -> Payment {
+        let mut p = payment(order, now);
+        p.init.express = true;
+        p.init.static_shipping = Some(
+            (0..50)
+                .map(|i| crate::payment::ShippingOption {
+                    is_default: i == 0,
+                    priority: i,
+                    cost: 1.0,
+                    method: format!("{i:0>256}"),
+                    method_id: format!("{i:0>100}"),
+                })
+                .collect(),
+        );
+        p
+    }
+
+    #[test]
+    fn bytes_are_bounded_and_oldest_evicted_first() {
+        let budget = 200_000;
+        let s = Store::new(10_000, budget);
+        let one = {
+            let p = big_payment("probe", 1);
+            std::mem::size_of::<Slot>() + p.heap_size()
+        };
+        assert!(one > 20_000, "50 shipping options are accounted: {one}");
+        for i in 0..40 {
+            s.insert(big_payment(&format!("o{i}"), i), i, i64::MAX)
+                .unwrap();
+            assert!(s.used_bytes() <= budget, "{} > {budget}", s.used_bytes());
+        }
+        assert!(s.len() < 40 && s.len() >= budget / (one * 2), "{}", s.len());
+        assert!(s.get("123456", "o0").is_none(), "the oldest went first");
+        assert!(s.get("123456", "o39").is_some(), "the newest stays");
+        let kept = s.len();
+        // Small payments fit where the big ones were; the count is what the bytes allow.
+        for i in 0..100 {
+            s.insert(payment(&format!("s{i}"), 100 + i), 100 + i, i64::MAX)
+                .unwrap();
+        }
+        assert!(s.used_bytes() <= budget);
+        assert!(s.len() > kept);
+
+        // A payment that grows after insert is measured again when it is unlocked.
+        let before = s.used_bytes();
+        let p = s.get("123456", "s99").unwrap();
+        p.lock().app.dynamic_shipping = big_payment("x", 0).init.static_shipping.map(Ok);
+        assert!(s.used_bytes() >= before + 20_000, "growth is accounted");
+        s.trim();
+        assert!(s.used_bytes() <= budget);
+        assert!(s.get("123456", "s99").is_some());
+        // Evicted payments no longer count, even while still referenced.
+        s.clear();
+        assert_eq!(s.used_bytes(), 0);
+        p.lock().app.phone = Some("91234567".into());
+        assert_eq!(s.used_bytes(), 0);
     }
 }

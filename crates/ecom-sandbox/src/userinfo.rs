@@ -104,7 +104,7 @@ pub(crate) async fn userinfo(
         return problem(
             StatusCode::FORBIDDEN,
             "Forbidden",
-            invalid_msn_message(&msn),
+            invalid_msn_message(&state, &msn, caller.msn()),
         )
         .into_response();
     }

@@ -562,3 +562,266 @@ async fn initiate_rate_limit_and_switch() {
         assert_eq!(s, 400);
     }
 }
+
+/// Express body with `n` static shipping options.
+fn express_body(n: usize) -> Value {
+    let mut body = initiate_body(&order_id("exp"), 1000);
+    body["merchantInfo"]["paymentType"] = json!("eComm Express Payment");
+    body["merchantInfo"]["consentRemovalPrefix"] = json!("https://example.com/consent");
+    body["merchantInfo"]["staticShippingDetails"] = (0..n)
+        .map(|i| {
+            json!({"isDefault": if i == 0 { "Y" } else { "N" }, "priority": i,
+                   "shippingCost": 30, "shippingMethod": format!("Method {i}"),
+                   "shippingMethodId": format!("m{i}")})
+        })
+        .collect();
+    body
+}
+
+// Issue 9: fallBack is an allow-list, not a deny-list.
+#[tokio::test]
+async fn fallback_is_an_allow_list_of_web_urls_intent_and_plain_app_schemes() {
+    let sb = common::start().await;
+    let t = &sb.token().await;
+    // (fallBack, isApp, accepted)
+    let table: &[(&str, bool, bool)] = &[
+        ("https://example.com/fb", false, true),
+        ("HTTPS://EXAMPLE.COM/fb", false, true),
+        ("http://127.0.0.1:9/fb", false, true),
+        ("http://localhost:9/fb", false, true),
+        ("INTENT", false, true),
+        ("myapp://result", false, true),
+        ("myapp://result", true, true),
+        ("my-app.v2+x://done?order=1", true, true),
+        ("http://example.com/fb", true, true),
+        ("http://example.com/fb", false, false),
+        ("http://foo.localhost/fb", false, false),
+        ("about:blank", false, false),
+        ("about:blank", true, false),
+        ("about://blank", true, false),
+        ("view-source:https://example.com", false, false),
+        ("view-source:https://example.com", true, false),
+        ("intent://scan/#Intent;scheme=zxing;end", false, false),
+        ("intent://scan/#Intent;scheme=zxing;end", true, false),
+        ("ms-msdt:/id PCWDiagnostic", true, false),
+        ("ms-msdt://id", true, false),
+        ("search-ms:query=x", true, false),
+        ("search-ms://query=x", true, false),
+        ("filesystem:https://example.com/temporary/x", true, false),
+        ("javascript://%0aalert(1)", true, false),
+        ("file:///etc/passwd", true, false),
+        ("chrome://settings", true, false),
+        ("MyApp://result", true, false),
+        ("myapp:result", true, false),
+        ("myapp://a b", true, false),
+        ("https://", false, false),
+        ("https:///path", false, false),
+        ("relative/path", true, false),
+        ("", false, false),
+    ];
+    for &(fb, is_app, accepted) in table {
+        let mut body = initiate_body(&order_id("fb"), 1000);
+        body["merchantInfo"]["fallBack"] = json!(fb);
+        body["merchantInfo"]["isApp"] = json!(is_app);
+        let (s, b) = sb.initiate(t, &body).await;
+        if accepted {
+            assert_eq!(s, 200, "isApp {is_app}, {fb:?} -> {b}");
+        } else {
+            assert_eq!(
+                (s, b[0]["errorGroup"].as_str(), code(&b).as_str()),
+                (400, Some("InvalidRequest"), "merchantInfo.fallBack"),
+                "isApp {is_app}, {fb:?} -> {b}"
+            );
+        }
+    }
+    // At most MAX_URL_LEN characters.
+    let long = format!(
+        "https://example.com/{}",
+        "a".repeat(ecom_core::validate::MAX_URL_LEN)
+    );
+    let mut body = initiate_body(&order_id("fb"), 1000);
+    body["merchantInfo"]["fallBack"] = json!(long[..ecom_core::validate::MAX_URL_LEN]);
+    assert_eq!(sb.initiate(t, &body).await.0, 200);
+    body["transaction"]["orderId"] = json!(order_id("fb"));
+    body["merchantInfo"]["fallBack"] = json!(long[..=ecom_core::validate::MAX_URL_LEN]);
+    let (s, b) = sb.initiate(t, &body).await;
+    assert_eq!(
+        (s, code(&b).as_str()),
+        (400, "merchantInfo.fallBack"),
+        "{b}"
+    );
+}
+
+#[tokio::test]
+async fn callback_prefixes_are_https_or_literal_loopback() {
+    for loopback in [false, true] {
+        let sb = common::start_with(ecom_sandbox::SandboxConfig {
+            allow_loopback_callbacks: loopback,
+            ..Default::default()
+        })
+        .await;
+        let t = &sb.token().await;
+        let table: &[(&str, bool)] = &[
+            ("https://example.com/cb", true),
+            ("HTTPS://example.com/cb", true),
+            ("http://example.com/cb", false),
+            ("http://127.0.0.1:9/cb", loopback),
+            ("http://127.5.6.7:9/cb", loopback),
+            ("http://[::1]:9/cb", loopback),
+            ("http://localhost:9/cb", loopback),
+            ("https://localhost/cb", loopback),
+            // Never resolved, so never taken for loopback, and not a public host either.
+            ("http://foo.localhost:9/cb", false),
+            ("https://foo.localhost/cb", false),
+            ("about:blank", false),
+            ("javascript://%0a", false),
+            ("intent://x#Intent;end", false),
+            ("myapp://cb", false),
+            ("https://", false),
+        ];
+        for &(url, accepted) in table {
+            for field in ["callbackPrefix", "consentRemovalPrefix"] {
+                let mut body = express_body(2);
+                body["merchantInfo"][field] = json!(url);
+                let (s, b) = sb.initiate(t, &body).await;
+                if accepted {
+                    assert_eq!(s, 200, "loopback {loopback}, {field} {url:?} -> {b}");
+                } else {
+                    assert_eq!(
+                        (s, code(&b)),
+                        (400, format!("merchantInfo.{field}")),
+                        "loopback {loopback}, {field} {url:?} -> {b}"
+                    );
+                }
+            }
+        }
+        let mut body = initiate_body(&order_id("cb"), 1000);
+        body["merchantInfo"]["callbackPrefix"] = json!("https://foo.localhost/cb");
+        let (_, b) = sb.initiate(t, &body).await;
+        assert!(
+            b[0]["errorMessage"]
+                .as_str()
+                .unwrap()
+                .contains(".localhost"),
+            "{b}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn static_shipping_details_are_capped() {
+    let sb = common::start().await;
+    let t = &sb.token().await;
+    let (s, b) = sb.initiate(t, &express_body(50)).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = sb.initiate(t, &express_body(51)).await;
+    assert_eq!(
+        (s, code(&b).as_str()),
+        (400, "merchantInfo.staticShippingDetails"),
+        "{b}"
+    );
+    assert!(
+        b[0]["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("at most 50"),
+        "{b}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_msn_is_told_which_msns_the_sandbox_knows() {
+    let sb = common::start().await;
+    let t = &sb.token().await;
+    let mut body = initiate_body(&order_id("msn"), 1000);
+    body["merchantInfo"]["merchantSerialNumber"] = json!("999999");
+    let (s, b) = sb.initiate(t, &body).await;
+    assert_eq!(s, 403, "{b}");
+    let m = b[0]["errorMessage"].as_str().unwrap();
+    assert!(
+        m.starts_with("Invalid MSN: 999999. Check your API keys on portal.vipps.no"),
+        "{m}"
+    );
+    for known in [
+        "123456 (ACME Demo Shop)",
+        "223344 (Direct Capture Kiosk)",
+        "334455 (Login Only Unit)",
+    ] {
+        assert!(m.contains(known), "{m}");
+    }
+    // A known MSN that is not the token's is told which one the token is for.
+    let (s, b) = Sandbox::send(
+        sb.http
+            .get(sb.url("/ecomm/v2/payments/x/details"))
+            .header("Authorization", format!("Bearer {t}"))
+            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
+            .header("Merchant-Serial-Number", "223344"),
+    )
+    .await;
+    assert_eq!(s, 403, "{b}");
+    let m = b[0]["errorMessage"].as_str().unwrap();
+    assert!(m.starts_with("Invalid MSN: 223344."), "{m}");
+    assert!(m.contains("token is for MSN 123456"), "{m}");
+}
+
+#[tokio::test]
+async fn mobile_numbers_are_corrected_as_mt_does() {
+    let sb = common::start().await;
+    let t = &sb.token().await;
+    for written in [
+        "+4791234567",
+        "912 34 567",
+        "+47 912 34 567",
+        "0047 91234567",
+    ] {
+        let id = order_id("tel");
+        let mut body = initiate_body(&id, 1000);
+        body["customerInfo"]["mobileNumber"] = json!(written);
+        let (s, b) = sb.initiate(t, &body).await;
+        assert_eq!(s, 200, "{written:?} -> {b}");
+        let (_, v) = sb
+            .sim(
+                Method::GET,
+                &format!("/payments/{}/{id}", demo::MERCHANT_SERIAL_NUMBER),
+                None,
+            )
+            .await;
+        assert_eq!(v["mobileNumber"], demo::MOBILE_NUMBER, "stored corrected");
+    }
+    for bad in ["912345678", "9123456", "+4691234567", "(+47) 91234567"] {
+        let mut body = initiate_body(&order_id("tel"), 1000);
+        body["customerInfo"]["mobileNumber"] = json!(bad);
+        let (s, b) = sb.initiate(t, &body).await;
+        assert_eq!(
+            (s, code(&b).as_str()),
+            (400, "customerInfo.mobileNumber"),
+            "{bad:?} -> {b}"
+        );
+    }
+    // Force approve reads customerPhoneNumber the same way.
+    let id = order_id("tel");
+    let mut body = initiate_body(&id, 1000);
+    body["customerInfo"] = json!({});
+    let (_, b) = sb.initiate(t, &body).await;
+    let landing = common::landing_token(b["url"].as_str().unwrap());
+    let (s, b) = Sandbox::send(
+        sb.api(
+            Method::POST,
+            &format!("/ecomm/v2/integration-test/payments/{id}/approve"),
+            t,
+        )
+        .json(&json!({"customerPhoneNumber": "912345678", "token": landing})),
+    )
+    .await;
+    assert_eq!((s, code(&b).as_str()), (400, "customerPhoneNumber"), "{b}");
+    let (s, b) = Sandbox::send(
+        sb.api(
+            Method::POST,
+            &format!("/ecomm/v2/integration-test/payments/{id}/approve"),
+            t,
+        )
+        .json(&json!({"customerPhoneNumber": "+47 912 34 567", "token": landing})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+}

@@ -879,3 +879,156 @@ async fn sim_surface_basics() {
         .await;
     assert_eq!(s, 404);
 }
+
+// Issue 9: a custom app scheme fallBack is accepted but never becomes a link or a redirect on
+// the sandbox's pages (they are served on the playground's origin).
+#[tokio::test]
+async fn custom_scheme_fallback_is_shown_as_text_never_linked() {
+    let sb = common::start().await;
+    let t = sb.token().await;
+    for (fb, end) in [("myapp://done?order=1", "landing"), ("myapp://paid", "app")] {
+        let mut body = initiate_body(&order_id("app"), 1000);
+        body["merchantInfo"]["fallBack"] = json!(fb);
+        let (s, b) = sb.initiate(&t, &body).await;
+        assert_eq!(s, 200, "{b}");
+        let token = common::landing_token(b["url"].as_str().unwrap());
+        let (s, html, loc) = if end == "landing" {
+            post_form(&sb, &format!("{LANDING}/cancel"), &[("token", &token)]).await
+        } else {
+            post_form(
+                &sb,
+                "/vipps-app/action",
+                &[("token", &token), ("action", "pay")],
+            )
+            .await
+        };
+        assert_eq!(s, 200, "{end}: {html}");
+        assert!(loc.is_none(), "{end}: no redirect to {fb}");
+        assert!(!html.contains("href=\"myapp"), "{end}: {html}");
+        assert!(
+            html.contains(&format!(
+                "Return to the merchant's app: <code>{}</code>",
+                fb.replace('&', "&amp;")
+            )),
+            "{end}: {html}"
+        );
+        // The wait page's poll ends on the same page, not on a redirect to the app scheme.
+        let (s, html, loc) = get_html(&sb, &sb.url(&format!("{LANDING}/wait?token={token}"))).await;
+        assert_eq!(s, 200, "{html}");
+        assert!(loc.is_none() && !html.contains("href=\"myapp"), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn landing_page_lists_the_test_numbers_and_corrects_the_typed_one() {
+    let sb = common::start().await;
+    let t = sb.token().await;
+    let mut body = initiate_body(&order_id("tel"), 1000);
+    body["customerInfo"] = json!({});
+    let (_, b) = sb.initiate(&t, &body).await;
+    let url = b["url"].as_str().unwrap().to_owned();
+    let token = common::landing_token(&url);
+    let (s, html, _) = get_html(&sb, &url).await;
+    assert_eq!(s, 200);
+    let list = html
+        .split("data-testid=\"test-numbers\"")
+        .nth(1)
+        .unwrap()
+        .split("</ul>")
+        .next()
+        .unwrap();
+    for (phone, what) in [
+        ("91234567", "demo user"),
+        ("12345678", "verified test user"),
+        ("48059528", "not yet verified: force approve answers 1082"),
+    ] {
+        let item = list
+            .split(&format!("data-testid=\"test-number-{phone}\""))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{phone} missing: {list}"));
+        let item = item.split("</li>").next().unwrap();
+        assert!(item.contains(what), "{phone}: {item}");
+    }
+    assert!(!html.contains("maxlength=\"8\""), "+47 forms fit");
+    // An unknown number is explained with the list.
+    let (s, html, _) = post_form(
+        &sb,
+        &format!("{LANDING}/phone"),
+        &[("token", &token), ("phone", "99999999")],
+    )
+    .await;
+    assert_eq!(s, 400);
+    let error = html.split("data-testid=\"phone-error\">").nth(1).unwrap();
+    assert!(
+        error.contains("not a Vipps test user") && error.contains("48059528"),
+        "{error}"
+    );
+    // +47 and spaces are corrected, as in MT.
+    let (s, _, loc) = post_form(
+        &sb,
+        &format!("{LANDING}/phone"),
+        &[("token", &token), ("phone", "+47 912 34 567")],
+    )
+    .await;
+    assert_eq!(s, 303);
+    assert!(loc.unwrap().contains("/wait?token="));
+    let (_, v) = sb.sim(Method::GET, "/payments?limit=1", None).await;
+    let order = v["payments"][0]["orderId"].as_str().unwrap().to_owned();
+    let (_, v) = sb
+        .sim(
+            Method::GET,
+            &format!("/payments/{}/{order}", demo::MERCHANT_SERIAL_NUMBER),
+            None,
+        )
+        .await;
+    assert_eq!(v["app"]["phone"], demo::MOBILE_NUMBER);
+    // /__sim/landing/{token}/phone takes the same forms.
+    let (_, b) = sb
+        .initiate(&t, &initiate_body(&order_id("tel"), 1000))
+        .await;
+    let token = common::landing_token(b["url"].as_str().unwrap());
+    let (s, v) = sb
+        .sim(
+            Method::POST,
+            &format!("/landing/{token}/phone"),
+            Some(json!({"phone": "+4712345678"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["app"]["phone"], "12345678");
+}
+
+#[tokio::test]
+async fn test_data_lists_users_and_merchants_for_the_app() {
+    let sb = common::start().await;
+    let (s, v) = sb.sim(Method::GET, "/test-data", None).await;
+    assert_eq!(s, 200, "{v}");
+    let users = v["users"].as_array().unwrap();
+    let phones: Vec<&str> = users.iter().map(|u| u["phone"].as_str().unwrap()).collect();
+    assert_eq!(phones, ["12345678", "48059528", "91234567"]);
+    let unverified = &users[1];
+    assert_eq!(unverified["bankIdVerified"], false);
+    assert_eq!(unverified["forceApprove"], "1082");
+    assert!(unverified["purpose"].as_str().unwrap().contains("1082"));
+    assert_eq!(users[2]["forceApprove"], "approves");
+    assert_eq!(users[2]["addresses"].as_array().unwrap().len(), 2);
+    let merchants = v["merchants"].as_array().unwrap();
+    assert_eq!(merchants[0]["msn"], demo::MERCHANT_SERIAL_NUMBER);
+    assert_eq!(merchants[0]["demoKeys"], true);
+    assert_eq!(merchants[2]["paymentsAllowed"], false);
+    assert!(merchants[2]["purpose"].as_str().unwrap().contains("97"));
+    let text = v.to_string();
+    assert!(!text.contains(demo::CLIENT_SECRET) && !text.contains(demo::SUBSCRIPTION_KEY));
+    // An approval in the app verifies the user, and the list says so.
+    let t = sb.token().await;
+    let mut body = initiate_body(&order_id("td"), 1000);
+    body["customerInfo"]["mobileNumber"] = json!("48059528");
+    let (_, b) = sb.initiate(&t, &body).await;
+    let token = common::landing_token(b["url"].as_str().unwrap());
+    let (s, _) = sb
+        .sim(Method::POST, &format!("/app/{token}/approve"), None)
+        .await;
+    assert_eq!(s, 200);
+    let (_, v) = sb.sim(Method::GET, "/test-data", None).await;
+    assert_eq!(v["users"][1]["forceApprove"], "approves");
+}
