@@ -208,7 +208,7 @@ impl Default for SandboxConfig {
                     bank_id_verified: true,
                 },
                 TestUser {
-                    phone: "12345678".to_owned(),
+                    phone: ecom_core::demo::SECOND_MOBILE_NUMBER.to_owned(),
                     first_name: "Grace".to_owned(),
                     last_name: "Hopper".to_owned(),
                     email: "grace@example.com".to_owned(),
@@ -227,7 +227,7 @@ impl Default for SandboxConfig {
                     bank_id_verified: true,
                 },
                 TestUser {
-                    phone: "48059528".to_owned(),
+                    phone: ecom_core::demo::UNVERIFIED_MOBILE_NUMBER.to_owned(),
                     first_name: "Charles".to_owned(),
                     last_name: "Babbage".to_owned(),
                     email: "charles@example.com".to_owned(),
