@@ -128,6 +128,10 @@ test('phone numbers are read as MT reads them, and the sandbox test users are li
   const hint = await waitForText(page, 'mobile-hint', 'reads this as');
   assert.match(hint, /The API reads this as 91234567\./);
   assert.match(hint, /48059528 \(has not approved a payment in the app yet, so force approve answers 1082\)/);
+  // The sandbox corrects it as MT does: the payment is initiated and force approved with it.
+  assert.equal(await send(page, 'initiate'), '200 OK');
+  assert.equal(await page.getByTestId('approve-phone').inputValue(), '+47 912 34 567');
+  assert.equal(await send(page, 'approve'), '200 OK');
   await phone.fill('+46 70 123 45 67');
   assert.match(await page.locator('#field-mobileNumber-error').innerText(), /Norwegian mobile number of 8 digits/);
   await page.getByRole('button', { name: 'Restore the sandbox demo credentials' }).click();
