@@ -17,6 +17,7 @@ pub mod components;
 pub mod error;
 pub mod state;
 
+use ecom_core::route::{Route, Step};
 use leptos::prelude::*;
 
 use components::approve_step::ApproveStep;
@@ -32,6 +33,7 @@ use components::settings_panel::SettingsPanel;
 use components::token_step::TokenStep;
 use components::userinfo_step::UserinfoStep;
 use components::vars_panel::VarsPanel;
+use state::flow::FlowCtx;
 use state::history::HistoryCtx;
 use state::session::SessionCtx;
 use state::settings::SettingsCtx;
@@ -87,7 +89,24 @@ fn Notice(message: RwSignal<Option<String>>, testid: &'static str) -> impl IntoV
 /// The quick-start steps: a lazy-loaded chunk in the release build.
 #[cfg_attr(ecom_split, leptos::lazy)]
 async fn quick_start_steps() -> AnyView {
+    let flow = FlowCtx::provide();
+    let link_notice = RwSignal::new(
+        flow.opened_with
+            .with_value(|r| r.as_ref().and_then(Route::notice)),
+    );
+    // A link to a step opens there, once the steps are on the page.
+    if let Some(step) = flow.linked_step() {
+        request_animation_frame(move || {
+            let title = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(step_title_id(step)));
+            if let Some(title) = title {
+                title.scroll_into_view();
+            }
+        });
+    }
     view! {
+        <Notice message=link_notice testid="link-notice" />
         <BackFromVipps />
         <TokenStep />
         <InitiateStep />
@@ -98,6 +117,19 @@ async fn quick_start_steps() -> AnyView {
         <QrStep />
     }
     .into_any()
+}
+
+/// The id of the heading of the section that holds `step`.
+fn step_title_id(step: Step) -> &'static str {
+    match step {
+        Step::Token => "step-token-title",
+        Step::Initiate => "step-initiate-title",
+        Step::Approve => "step-approve-title",
+        Step::Capture | Step::Cancel | Step::Refund => "step-ops-title",
+        Step::Details => "step-details-title",
+        Step::Userinfo => "step-userinfo-title",
+        Step::Qr => "step-qr-title",
+    }
 }
 
 /// The panels beside Settings (session variables, import, history) and the proxy probe: a

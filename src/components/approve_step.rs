@@ -1,7 +1,10 @@
 //! Step 3: the user approves: open the landing page (or scan its QR code), or force approve.
 
+use ecom_core::route::Step;
 use ecom_core::{payment, validate, Environment};
 use leptos::prelude::*;
+
+use crate::components::step_link::StepLink;
 
 use crate::components::field::TextField;
 use crate::components::inline_qr::InlineQr;
@@ -53,6 +56,7 @@ pub fn ApproveStep() -> impl IntoView {
     view! {
         <section class="panel step" aria-labelledby="step-approve-title" data-testid="step-approve">
             <h2 id="step-approve-title">"3. Approve the payment"</h2>
+            <StepLink step=Step::Approve />
             <Show
                 when=move || landing_url.with(|u| !u.is_empty())
                 fallback=|| view! { <p class="hint">"Initiate a payment to get its landing page."</p> }

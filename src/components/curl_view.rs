@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 ///
 /// # Errors
 /// A sentence for the user when the browser refuses (no clipboard, or no permission).
-async fn copy_to_clipboard(text: String) -> Result<(), String> {
+pub(crate) async fn copy_to_clipboard(text: String) -> Result<(), String> {
     let window = web_sys::window().ok_or("there is no browser window")?;
     let promise = window.navigator().clipboard().write_text(&text);
     JsFuture::from(promise).await.map(|_| ()).map_err(|_| {

@@ -2,7 +2,10 @@
 
 use ecom_core::details::{Operation, PaymentDetails};
 use ecom_core::payment::{self, format_nok};
+use ecom_core::route::Step;
 use leptos::prelude::*;
+
+use crate::components::step_link::StepLink;
 
 use crate::api::ApiResponse;
 use crate::components::callbacks_panel::CallbacksPanel;
@@ -96,6 +99,7 @@ pub fn DetailsStep() -> impl IntoView {
     view! {
         <section class="panel step" aria-labelledby="step-details-title" data-testid="step-details">
             <h2 id="step-details-title">"5. Payment details"</h2>
+            <StepLink step=Step::Details />
             <p class="hint">"The payment's history and what can be done with it next."</p>
             <SendPanel request=request label="Get payment details" testid="details" per_order=true on_response=on_response />
             {timeline}

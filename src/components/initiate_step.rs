@@ -1,8 +1,12 @@
 //! Step 2: initiate a regular, express or profile payment.
 
 use ecom_core::payment::{self, InitiateForm, PaymentKind, SCOPES};
+use ecom_core::route::{Flow, Step};
 use ecom_core::Environment;
 use leptos::prelude::*;
+
+use crate::components::step_link::StepLink;
+use crate::state::flow::FlowCtx;
 use serde::Deserialize;
 
 use crate::api::ApiResponse;
@@ -29,11 +33,27 @@ pub fn InitiateStep() -> impl IntoView {
     let msn = move || settings.with(|s| s.active_credentials().merchant_serial_number.clone());
     let defaults = InitiateForm::postman_defaults(PaymentKind::Regular, "", "", 0);
 
-    let kind = RwSignal::new(PaymentKind::Regular);
-    let amount = RwSignal::new("499".to_owned());
-    let order_id = RwSignal::new(payment::generate_order_id(&msn(), now_millis()));
-    let text = RwSignal::new(defaults.transaction_text);
-    let callback = RwSignal::new(defaults.callback_prefix);
+    // The kind of payment is the flow's: express checkout for Express, a profile payment for
+    // Userinfo, a regular payment otherwise. A link may prefill the form.
+    let flow = expect_context::<FlowCtx>();
+    let kind = Memo::new(move |_| match flow.flow.get() {
+        Flow::Express => PaymentKind::Express,
+        Flow::Userinfo => PaymentKind::Profile,
+        Flow::Regular | Flow::Qr => PaymentKind::Regular,
+    });
+    let amount = RwSignal::new(flow.prefill("amount").unwrap_or_else(|| "499".to_owned()));
+    let order_id = RwSignal::new(
+        flow.prefill("orderId")
+            .unwrap_or_else(|| payment::generate_order_id(&msn(), now_millis())),
+    );
+    let text = RwSignal::new(
+        flow.prefill("transactionText")
+            .unwrap_or(defaults.transaction_text),
+    );
+    let callback = RwSignal::new(
+        flow.prefill("callbackPrefix")
+            .unwrap_or(defaults.callback_prefix),
+    );
     // By default Vipps sends the user back to this page, which then says how the payment went
     // (`BackFromVipps`). MT takes only an https fallBack, so from a plain-http page the
     // collection's example stays the default there. The default follows the orderId and the
@@ -50,7 +70,10 @@ pub fn InitiateStep() -> impl IntoView {
             example_fall_back.clone()
         }
     });
-    let fall_back = RwSignal::new(auto_fall_back.get_untracked());
+    let fall_back = RwSignal::new(
+        flow.prefill("fallBack")
+            .unwrap_or_else(|| auto_fall_back.get_untracked()),
+    );
     Effect::new(move |previous: Option<String>| {
         let auto = auto_fall_back.get();
         if previous.is_some_and(|p| fall_back.get_untracked() == p) {
@@ -132,6 +155,7 @@ pub fn InitiateStep() -> impl IntoView {
     view! {
         <section class="panel step" aria-labelledby="step-initiate-title" data-testid="step-initiate">
             <h2 id="step-initiate-title">"2. Initiate a payment"</h2>
+            <StepLink step=Step::Initiate />
             <p class="hint">
                 "Creates a payment and returns the landing page URL where the user confirms it. Amounts are typed in NOK and sent in øre."
             </p>
@@ -141,16 +165,18 @@ pub fn InitiateStep() -> impl IntoView {
                     id="initiate-kind"
                     data-testid="initiate-kind"
                     on:change=move |ev| {
-                        kind.set(match event_target_value(&ev).as_str() {
-                            "express" => PaymentKind::Express,
-                            "profile" => PaymentKind::Profile,
-                            _ => PaymentKind::Regular,
+                        flow.flow.set(match event_target_value(&ev).as_str() {
+                            "express" => Flow::Express,
+                            "profile" => Flow::Userinfo,
+                            // The QR flow pays regularly: keep it when it is the flow.
+                            _ if flow.flow.get_untracked() == Flow::Qr => Flow::Qr,
+                            _ => Flow::Regular,
                         })
                     }
                 >
-                    <option value="regular">"Regular payment"</option>
-                    <option value="express">"Express checkout (static shipping)"</option>
-                    <option value="profile">"Profile payment (userinfo scope)"</option>
+                    <option value="regular" selected=move || kind.get() == PaymentKind::Regular>"Regular payment"</option>
+                    <option value="express" selected=move || kind.get() == PaymentKind::Express>"Express checkout (static shipping)"</option>
+                    <option value="profile" selected=move || kind.get() == PaymentKind::Profile>"Profile payment (userinfo scope)"</option>
                 </select>
             </div>
             <div class="grid2">

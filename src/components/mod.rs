@@ -19,6 +19,7 @@ pub mod response_view;
 pub mod send_panel;
 pub mod settings_panel;
 pub mod shipping_editor;
+pub mod step_link;
 pub mod token_step;
 pub mod userinfo_step;
 pub mod vars_panel;

@@ -1,7 +1,11 @@
 //! Step 4: capture, cancel and refund, at any point, with idempotency keys shown.
 
 use ecom_core::payment;
+use ecom_core::route::Step;
 use leptos::prelude::*;
+
+use crate::components::step_link::StepLink;
+use crate::state::flow::FlowCtx;
 
 use crate::api::ApiResponse;
 use crate::components::field::{CheckField, TextField};
@@ -26,11 +30,17 @@ fn fresh_key(prefix: &str) -> String {
 pub fn OperationsStep() -> impl IntoView {
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
-    let op = RwSignal::new(Op::Capture);
+    // A link to the cancel or refund step opens with that operation chosen.
+    let (first_op, first_text, first_prefix) = match expect_context::<FlowCtx>().linked_step() {
+        Some(Step::Cancel) => (Op::Cancel, "No socks for you!", "cancel"),
+        Some(Step::Refund) => (Op::Refund, "Refund of Vipps socks", "refund"),
+        _ => (Op::Capture, "Socks on the way!", "capture"),
+    };
+    let op = RwSignal::new(first_op);
     let amount = RwSignal::new(String::new());
-    let text = RwSignal::new("Socks on the way!".to_owned());
+    let text = RwSignal::new(first_text.to_owned());
     let release = RwSignal::new(false);
-    let request_id = RwSignal::new(fresh_key("capture"));
+    let request_id = RwSignal::new(fresh_key(first_prefix));
 
     let amount_error = Signal::derive(move || {
         amount.with(|a| {
@@ -106,6 +116,14 @@ pub fn OperationsStep() -> impl IntoView {
     view! {
         <section class="panel step" aria-labelledby="step-ops-title" data-testid="step-operations">
             <h2 id="step-ops-title">"4. Capture, cancel or refund"</h2>
+            {move || {
+                let step = match op.get() {
+                    Op::Capture => Step::Capture,
+                    Op::Cancel => Step::Cancel,
+                    Op::Refund => Step::Refund,
+                };
+                view! { <StepLink step=step /> }
+            }}
             <div class="tabs" role="group" aria-label="Operation">
                 <button type="button" data-testid="op-capture" aria-pressed=move || (op.get() == Op::Capture).to_string()
                     on:click=move |_| choose(Op::Capture, "capture", "Socks on the way!")>"Capture"</button>

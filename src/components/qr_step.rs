@@ -1,7 +1,10 @@
 //! Step 7: the QR API, beside the QR code the playground draws itself.
 
 use ecom_core::payment::{self, QrFormat};
+use ecom_core::route::Step;
 use leptos::prelude::*;
+
+use crate::components::step_link::StepLink;
 use serde::Deserialize;
 
 use crate::api::ApiResponse;
@@ -45,6 +48,7 @@ pub fn QrStep() -> impl IntoView {
     view! {
         <section class="panel step" aria-labelledby="step-qr-title" data-testid="step-qr">
             <h2 id="step-qr-title">"7. QR API"</h2>
+            <StepLink step=Step::Qr />
             <div class="field">
                 <label for="qr-format">"Accept"</label>
                 <select id="qr-format" data-testid="qr-format" on:change=move |ev| {

@@ -3,8 +3,11 @@
 use std::time::Duration;
 
 use ecom_core::request::MASK;
+use ecom_core::route::Step;
 use ecom_core::token::access_token_request;
 use leptos::prelude::*;
+
+use crate::components::step_link::StepLink;
 
 use crate::api;
 use crate::components::request_view::RequestView;
@@ -82,6 +85,7 @@ pub fn TokenStep() -> impl IntoView {
     view! {
         <section class="panel step" aria-labelledby="step-token-title" data-testid="step-token">
             <h2 id="step-token-title">"1. Get an access token"</h2>
+            <StepLink step=Step::Token />
             <p class="hint">
                 "Every eCom call needs a bearer token. It comes from "
                 <code>"POST /accesstoken/get"</code>

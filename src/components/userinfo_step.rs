@@ -1,7 +1,10 @@
 //! Step 6: the Userinfo API, with the `sub` from a profile payment's details.
 
 use ecom_core::payment;
+use ecom_core::route::Step;
 use leptos::prelude::*;
+
+use crate::components::step_link::StepLink;
 
 use crate::components::send_panel::SendPanel;
 use crate::state::session::SessionCtx;
@@ -25,6 +28,7 @@ pub fn UserinfoStep() -> impl IntoView {
     view! {
         <section class="panel step" aria-labelledby="step-userinfo-title" data-testid="step-userinfo">
             <h2 id="step-userinfo-title">"6. Get userinfo"</h2>
+            <StepLink step=Step::Userinfo />
             <p class="hint">"The profile data the user agreed to share, for the sub of a profile payment."</p>
             <SendPanel request=request label="Get userinfo" testid="userinfo" per_order=true />
         </section>

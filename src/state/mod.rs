@@ -4,7 +4,9 @@
 //! - [`session`]: values chained between steps: the access token in memory, the variables in
 //!   session storage and, without `sub`, in local storage.
 //! - [`history`]: the calls made, persisted without secrets.
+//! - [`flow`]: the current flow and the link the page was opened with.
 
+pub mod flow;
 pub mod history;
 pub mod session;
 pub mod settings;

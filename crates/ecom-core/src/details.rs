@@ -456,7 +456,7 @@ mod tests {
                 "did not act in time",
                 "new payment",
             ),
-            (initiate.clone(), "not approved yet", "approve"),
+            (initiate, "not approved yet", "approve"),
         ];
         for (log, what, next) in cases {
             let (said, then) = parse(&log);
