@@ -17,12 +17,13 @@ pub mod components;
 pub mod error;
 pub mod state;
 
-use ecom_core::route::{Route, Step};
+use ecom_core::route::Route;
 use leptos::prelude::*;
 
 use components::approve_step::ApproveStep;
 use components::back_from_vipps::BackFromVipps;
 use components::details_step::DetailsStep;
+use components::flow_guide::FlowGuide;
 use components::history_panel::HistoryPanel;
 use components::import_panel::ImportPanel;
 use components::initiate_step::InitiateStep;
@@ -96,18 +97,12 @@ async fn quick_start_steps() -> AnyView {
     );
     // A link to a step opens there, once the steps are on the page.
     if let Some(step) = flow.linked_step() {
-        request_animation_frame(move || {
-            let title = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(step_title_id(step)));
-            if let Some(title) = title {
-                title.scroll_into_view();
-            }
-        });
+        request_animation_frame(move || state::flow::scroll_to(step));
     }
     view! {
         <Notice message=link_notice testid="link-notice" />
         <BackFromVipps />
+        <FlowGuide />
         <TokenStep />
         <InitiateStep />
         <ApproveStep />
@@ -117,19 +112,6 @@ async fn quick_start_steps() -> AnyView {
         <QrStep />
     }
     .into_any()
-}
-
-/// The id of the heading of the section that holds `step`.
-fn step_title_id(step: Step) -> &'static str {
-    match step {
-        Step::Token => "step-token-title",
-        Step::Initiate => "step-initiate-title",
-        Step::Approve => "step-approve-title",
-        Step::Capture | Step::Cancel | Step::Refund => "step-ops-title",
-        Step::Details => "step-details-title",
-        Step::Userinfo => "step-userinfo-title",
-        Step::Qr => "step-qr-title",
-    }
 }
 
 /// The panels beside Settings (session variables, import, history) and the proxy probe: a

@@ -5,6 +5,7 @@ use ecom_core::{payment, validate, Environment};
 use leptos::prelude::*;
 
 use crate::components::step_link::StepLink;
+use crate::state::flow::FlowCtx;
 
 use crate::components::field::TextField;
 use crate::components::inline_qr::InlineQr;
@@ -15,6 +16,7 @@ use crate::state::settings::SettingsCtx;
 /// The approve step.
 #[component]
 pub fn ApproveStep() -> impl IntoView {
+    let guide = expect_context::<FlowCtx>();
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let landing_url = Signal::derive(move || session.vars.with(|v| v.landing_url.clone()));
@@ -53,8 +55,14 @@ pub fn ApproveStep() -> impl IntoView {
         ))
     });
 
+    let on_response = Callback::new(move |response: crate::api::ApiResponse| {
+        if response.status == 200 {
+            guide.mark_done(Step::Approve);
+        }
+    });
+
     view! {
-        <section class="panel step" aria-labelledby="step-approve-title" data-testid="step-approve">
+        <section class="panel step" aria-labelledby="step-approve-title" data-testid="step-approve" data-guide=move || guide.progress(Step::Approve).as_str()>
             <h2 id="step-approve-title">"3. Approve the payment"</h2>
             <StepLink step=Step::Approve />
             <Show
@@ -95,7 +103,7 @@ pub fn ApproveStep() -> impl IntoView {
                 <TextField label="customerPhoneNumber" id="approve-phone" value=phone />
                 <TextField label="token (from the landing page URL)" id="approve-token" value=token />
             </div>
-            <SendPanel request=request label="Force approve" testid="approve" per_order=true />
+            <SendPanel request=request label="Force approve" testid="approve" per_order=true on_response=on_response />
         </section>
     }
 }

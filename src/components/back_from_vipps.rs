@@ -6,6 +6,7 @@ use ecom_core::payment;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::state::flow::FlowCtx;
 use crate::state::history::HistoryCtx;
 use crate::state::session::SessionCtx;
 use crate::state::settings::SettingsCtx;
@@ -41,6 +42,9 @@ pub fn BackFromVipps() -> impl IntoView {
                 Ok((response, _)) if response.status == 200 => {
                     match PaymentDetails::parse(&response.body) {
                         Ok(details) => {
+                            if let Some(guide) = use_context::<FlowCtx>() {
+                                guide.mark_details(&details);
+                            }
                             let (what, next) = details.back_from_vipps();
                             format!("{what} {next}")
                         }

@@ -6,6 +6,7 @@ use ecom_core::route::Step;
 use leptos::prelude::*;
 
 use crate::components::step_link::StepLink;
+use crate::state::flow::FlowCtx;
 
 use crate::api::ApiResponse;
 use crate::components::callbacks_panel::CallbacksPanel;
@@ -16,6 +17,7 @@ use crate::state::settings::SettingsCtx;
 /// The details step.
 #[component]
 pub fn DetailsStep() -> impl IntoView {
+    let guide = expect_context::<FlowCtx>();
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let details: RwSignal<Option<PaymentDetails>> = RwSignal::new(None);
@@ -37,6 +39,7 @@ pub fn DetailsStep() -> impl IntoView {
             if let Some(sub) = parsed.sub.clone().filter(|s| !s.is_empty()) {
                 session.vars.update(|v| v.sub = sub);
             }
+            guide.mark_details(&parsed);
             details.set(Some(parsed));
         }
     });
@@ -97,7 +100,7 @@ pub fn DetailsStep() -> impl IntoView {
     };
 
     view! {
-        <section class="panel step" aria-labelledby="step-details-title" data-testid="step-details">
+        <section class="panel step" aria-labelledby="step-details-title" data-testid="step-details" data-guide=move || guide.progress(Step::Details).as_str()>
             <h2 id="step-details-title">"5. Payment details"</h2>
             <StepLink step=Step::Details />
             <p class="hint">"The payment's history and what can be done with it next."</p>

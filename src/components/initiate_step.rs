@@ -28,6 +28,7 @@ struct InitiateResponse {
 /// The initiate step.
 #[component]
 pub fn InitiateStep() -> impl IntoView {
+    let guide = expect_context::<FlowCtx>();
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let msn = move || settings.with(|s| s.active_credentials().merchant_serial_number.clone());
@@ -153,7 +154,7 @@ pub fn InitiateStep() -> impl IntoView {
     });
 
     view! {
-        <section class="panel step" aria-labelledby="step-initiate-title" data-testid="step-initiate">
+        <section class="panel step" aria-labelledby="step-initiate-title" data-testid="step-initiate" data-guide=move || guide.progress(Step::Initiate).as_str()>
             <h2 id="step-initiate-title">"2. Initiate a payment"</h2>
             <StepLink step=Step::Initiate />
             <p class="hint">

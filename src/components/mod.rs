@@ -7,6 +7,7 @@ pub mod callbacks_panel;
 pub mod curl_view;
 pub mod details_step;
 pub mod field;
+pub mod flow_guide;
 pub mod history_panel;
 pub mod import_panel;
 pub mod initiate_step;

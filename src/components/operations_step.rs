@@ -28,6 +28,7 @@ fn fresh_key(prefix: &str) -> String {
 /// The capture / cancel / refund step.
 #[component]
 pub fn OperationsStep() -> impl IntoView {
+    let guide = expect_context::<FlowCtx>();
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     // A link to the cancel or refund step opens with that operation chosen.
@@ -37,6 +38,11 @@ pub fn OperationsStep() -> impl IntoView {
         _ => (Op::Capture, "Socks on the way!", "capture"),
     };
     let op = RwSignal::new(first_op);
+    let op_step = move || match op.get() {
+        Op::Capture => Step::Capture,
+        Op::Cancel => Step::Cancel,
+        Op::Refund => Step::Refund,
+    };
     let amount = RwSignal::new(String::new());
     let text = RwSignal::new(first_text.to_owned());
     let release = RwSignal::new(false);
@@ -95,7 +101,10 @@ pub fn OperationsStep() -> impl IntoView {
     // retry with the same key does.
     let last_key: RwSignal<Option<String>> = RwSignal::new(None);
     session.on_new_order(move || last_key.set(None));
-    let on_response = Callback::new(move |_response: ApiResponse| {
+    let on_response = Callback::new(move |response: ApiResponse| {
+        if response.status == 200 {
+            guide.mark_done(op_step());
+        }
         let op = op.get_untracked();
         if op != Op::Cancel {
             last_key.set(Some(request_id.get_untracked()));
@@ -114,16 +123,9 @@ pub fn OperationsStep() -> impl IntoView {
     };
 
     view! {
-        <section class="panel step" aria-labelledby="step-ops-title" data-testid="step-operations">
+        <section class="panel step" aria-labelledby="step-ops-title" data-testid="step-operations" data-guide=move || guide.progress(op_step()).as_str()>
             <h2 id="step-ops-title">"4. Capture, cancel or refund"</h2>
-            {move || {
-                let step = match op.get() {
-                    Op::Capture => Step::Capture,
-                    Op::Cancel => Step::Cancel,
-                    Op::Refund => Step::Refund,
-                };
-                view! { <StepLink step=step /> }
-            }}
+            {move || view! { <StepLink step=op_step() /> }}
             <div class="tabs" role="group" aria-label="Operation">
                 <button type="button" data-testid="op-capture" aria-pressed=move || (op.get() == Op::Capture).to_string()
                     on:click=move |_| choose(Op::Capture, "capture", "Socks on the way!")>"Capture"</button>

@@ -5,6 +5,7 @@ use ecom_core::route::Step;
 use leptos::prelude::*;
 
 use crate::components::step_link::StepLink;
+use crate::state::flow::FlowCtx;
 use serde::Deserialize;
 
 use crate::api::ApiResponse;
@@ -22,6 +23,7 @@ struct QrResponse {
 /// The QR API step.
 #[component]
 pub fn QrStep() -> impl IntoView {
+    let guide = expect_context::<FlowCtx>();
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let format = RwSignal::new(QrFormat::Svg);
@@ -38,6 +40,7 @@ pub fn QrStep() -> impl IntoView {
     });
     let on_response = Callback::new(move |response: ApiResponse| {
         if response.status == 200 {
+            guide.mark_done(Step::Qr);
             result.set(
                 serde_json::from_str(&response.body)
                     .ok()
@@ -46,7 +49,7 @@ pub fn QrStep() -> impl IntoView {
         }
     });
     view! {
-        <section class="panel step" aria-labelledby="step-qr-title" data-testid="step-qr">
+        <section class="panel step" aria-labelledby="step-qr-title" data-testid="step-qr" data-guide=move || guide.progress(Step::Qr).as_str()>
             <h2 id="step-qr-title">"7. QR API"</h2>
             <StepLink step=Step::Qr />
             <div class="field">

@@ -8,6 +8,7 @@ use ecom_core::token::access_token_request;
 use leptos::prelude::*;
 
 use crate::components::step_link::StepLink;
+use crate::state::flow::FlowCtx;
 
 use crate::api;
 use crate::components::request_view::RequestView;
@@ -20,6 +21,7 @@ use crate::state::settings::SettingsCtx;
 /// The "Get access token" step.
 #[component]
 pub fn TokenStep() -> impl IntoView {
+    let guide = expect_context::<FlowCtx>();
     let settings = expect_context::<SettingsCtx>().settings;
     let session = expect_context::<SessionCtx>();
     let history = expect_context::<HistoryCtx>();
@@ -83,7 +85,7 @@ pub fn TokenStep() -> impl IntoView {
     };
 
     view! {
-        <section class="panel step" aria-labelledby="step-token-title" data-testid="step-token">
+        <section class="panel step" aria-labelledby="step-token-title" data-testid="step-token" data-guide=move || guide.progress(Step::Token).as_str()>
             <h2 id="step-token-title">"1. Get an access token"</h2>
             <StepLink step=Step::Token />
             <p class="hint">

@@ -4,8 +4,11 @@
 //! once, when the steps first render: it picks the flow, the step to show, and what to prefill.
 //! After that the flow follows the user's choice of payment kind.
 
+use ecom_core::details::PaymentDetails;
 use ecom_core::route::{Flow, Route, Step};
 use leptos::prelude::*;
+
+use super::session::SessionCtx;
 
 /// The current flow, and the link the page was opened with.
 #[derive(Clone, Copy)]
@@ -14,6 +17,33 @@ pub struct FlowCtx {
     pub flow: RwSignal<Flow>,
     /// The link the page was opened with, if it was a link into a flow or step.
     pub opened_with: StoredValue<Option<Route>>,
+    /// The steps done for the current payment (the token is done while one is valid).
+    pub done: RwSignal<Vec<Step>>,
+}
+
+/// Where a step stands in the current flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Done for the current payment.
+    Done,
+    /// The step to do next.
+    Next,
+    /// Later in the flow.
+    Later,
+    /// Not part of the current flow (still available in the workbench).
+    Elsewhere,
+}
+
+impl Progress {
+    /// The value of the step's `data-guide` attribute, which the CSS marks.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Progress::Done => "done",
+            Progress::Next => "next",
+            Progress::Later => "later",
+            Progress::Elsewhere => "elsewhere",
+        }
+    }
 }
 
 impl FlowCtx {
@@ -26,9 +56,55 @@ impl FlowCtx {
         let ctx = FlowCtx {
             flow: RwSignal::new(route.as_ref().and_then(|r| r.flow).unwrap_or(Flow::Regular)),
             opened_with: StoredValue::new(route),
+            done: RwSignal::new(Vec::new()),
         };
+        // A new current payment has been initiated (or resumed): its later steps start anew.
+        let session = expect_context::<SessionCtx>();
+        session.on_new_order(move || ctx.done.set(vec![Step::Initiate]));
         provide_context(ctx);
         ctx
+    }
+
+    /// Records that `step` succeeded for the current payment.
+    pub fn mark_done(&self, step: Step) {
+        if !self.done.with_untracked(|d| d.contains(&step)) {
+            self.done.update(|d| d.push(step));
+        }
+    }
+
+    /// Records what a details answer shows was done: approved (reserved), captured, refunded,
+    /// cancelled, and the details themselves.
+    pub fn mark_details(&self, details: &PaymentDetails) {
+        self.mark_done(Step::Details);
+        let summary = details.transaction_summary.unwrap_or_default();
+        if details.reserved_amount().is_some() {
+            self.mark_done(Step::Approve);
+        }
+        if summary.captured_amount > 0 {
+            self.mark_done(Step::Capture);
+        }
+        if summary.refunded_amount > 0 {
+            self.mark_done(Step::Refund);
+        }
+    }
+
+    /// Where `step` stands in the current flow (reactive).
+    pub fn progress(&self, step: Step) -> Progress {
+        let session = expect_context::<SessionCtx>();
+        let flow = self.flow.get();
+        let steps = flow.steps();
+        if !steps.contains(&step) {
+            return Progress::Elsewhere;
+        }
+        let has_token = session.token.with(Option::is_some);
+        let done = |s: &Step| (*s == Step::Token && has_token) || self.done.with(|d| d.contains(s));
+        if done(&step) {
+            return Progress::Done;
+        }
+        match steps.iter().find(|s| !done(s)) {
+            Some(next) if *next == step => Progress::Next,
+            _ => Progress::Later,
+        }
     }
 
     /// The value the link gives for an initiate-form field, if any.
@@ -53,5 +129,28 @@ impl FlowCtx {
             "{base}{}",
             ecom_core::route::link(self.flow.get_untracked(), step)
         )
+    }
+}
+
+/// The id of the heading of the section that holds `step`.
+fn title_id(step: Step) -> &'static str {
+    match step {
+        Step::Token => "step-token-title",
+        Step::Initiate => "step-initiate-title",
+        Step::Approve => "step-approve-title",
+        Step::Capture | Step::Cancel | Step::Refund => "step-ops-title",
+        Step::Details => "step-details-title",
+        Step::Userinfo => "step-userinfo-title",
+        Step::Qr => "step-qr-title",
+    }
+}
+
+/// Scrolls the section of `step` into view.
+pub fn scroll_to(step: Step) {
+    let title = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(title_id(step)));
+    if let Some(title) = title {
+        title.scroll_into_view();
     }
 }

@@ -43,6 +43,105 @@ impl Flow {
     fn from_slug(slug: &str) -> Option<Flow> {
         Flow::ALL.into_iter().find(|f| f.slug() == slug)
     }
+
+    /// The flow's name for the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Flow::Regular => "Regular payment",
+            Flow::Express => "Express checkout",
+            Flow::Userinfo => "Userinfo",
+            Flow::Qr => "QR code",
+        }
+    }
+
+    /// The flow's steps in the quick start's order.
+    pub fn steps(self) -> &'static [Step] {
+        match self {
+            Flow::Regular => &[
+                Step::Token,
+                Step::Initiate,
+                Step::Approve,
+                Step::Capture,
+                Step::Details,
+                Step::Refund,
+            ],
+            Flow::Express => &[
+                Step::Token,
+                Step::Initiate,
+                Step::Approve,
+                Step::Details,
+                Step::Capture,
+            ],
+            Flow::Userinfo => &[
+                Step::Token,
+                Step::Initiate,
+                Step::Approve,
+                Step::Details,
+                Step::Userinfo,
+            ],
+            Flow::Qr => &[Step::Token, Step::Initiate, Step::Approve, Step::Qr],
+        }
+    }
+
+    /// What `step` does in this flow and why, in a sentence or two, and the section of the
+    /// official documentation that explains it.
+    pub fn explain(self, step: Step) -> (&'static str, &'static str) {
+        const DOCS: &str = "https://developer.vippsmobilepay.com/docs/APIs/ecom-api/vipps-ecom-api";
+        match (self, step) {
+            (_, Step::Token) => (
+                "Every call needs a bearer token from the Access Token API, made from your client_id, client_secret and subscription key; it lasts an hour. In MT the browser reaches the API through the playground's proxy, because the API sends no CORS headers.",
+                "https://developer.vippsmobilepay.com/docs/APIs/access-token-api",
+            ),
+            (Flow::Express, Step::Initiate) => (
+                "Express checkout: Vipps asks the user for the address and lets them choose one of your shipping options, then reserves the amount plus the shipping.",
+                "https://developer.vippsmobilepay.com/docs/APIs/ecom-api/vipps-ecom-api#express-checkout-payments",
+            ),
+            (Flow::Userinfo, Step::Initiate) => (
+                "A profile payment asks the user to share data (the scope) with you as they pay; the payment's details then give their sub for the Userinfo API.",
+                "https://developer.vippsmobilepay.com/docs/APIs/userinfo-api",
+            ),
+            (_, Step::Initiate) => (
+                "Creates the payment and answers the landing page URL where the user confirms it. Nothing is charged yet.",
+                "https://developer.vippsmobilepay.com/docs/APIs/ecom-api/vipps-ecom-api-quick-start",
+            ),
+            (Flow::Express, Step::Approve) => (
+                "The user approves on the landing page and in the app, choosing address and shipping. Force approve does not support express.",
+                DOCS,
+            ),
+            (Flow::Qr, Step::Approve) => (
+                "Scan the landing page's QR code with a phone (or open it): the user approves there. The QR code holds the landing page URL.",
+                "https://developer.vippsmobilepay.com/docs/APIs/qr-api",
+            ),
+            (_, Step::Approve) => (
+                "The user approves in the app, which reserves the amount. Force approve does it without the app, in test environments only; in MT the test user must have approved one payment in the app first (else error 1082).",
+                "https://developer.vippsmobilepay.com/docs/test-environment",
+            ),
+            (_, Step::Capture) => (
+                "Approving only reserves the money; capture takes it, when you ship the goods. Capture part of it, or all that is left.",
+                "https://developer.vippsmobilepay.com/docs/knowledge-base/reserve-and-capture",
+            ),
+            (_, Step::Cancel) => (
+                "Cancel gives up a reservation that is not captured; the user's money is released.",
+                "https://developer.vippsmobilepay.com/docs/knowledge-base/reserve-and-capture",
+            ),
+            (_, Step::Refund) => (
+                "Refund gives back captured money, all or part of it.",
+                DOCS,
+            ),
+            (_, Step::Details) => (
+                "The payment's history and state: what was reserved, captured and refunded, and what you may do next.",
+                DOCS,
+            ),
+            (_, Step::Userinfo) => (
+                "The data the user agreed to share, for the sub from the payment's details.",
+                "https://developer.vippsmobilepay.com/docs/APIs/userinfo-api",
+            ),
+            (_, Step::Qr) => (
+                "The QR API makes a one-time-payment QR code of the landing page, as an image or a URL to encode yourself.",
+                "https://developer.vippsmobilepay.com/docs/APIs/qr-api",
+            ),
+        }
+    }
 }
 
 /// A step of the quick start.
@@ -99,6 +198,21 @@ impl Step {
 
     fn from_slug(slug: &str) -> Option<Step> {
         Step::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
+    /// The step's name for the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Token => "Get an access token",
+            Step::Initiate => "Initiate the payment",
+            Step::Approve => "Approve it",
+            Step::Capture => "Capture",
+            Step::Cancel => "Cancel",
+            Step::Refund => "Refund",
+            Step::Details => "Payment details",
+            Step::Userinfo => "Get userinfo",
+            Step::Qr => "QR API",
+        }
     }
 }
 
@@ -299,5 +413,26 @@ mod tests {
             assert!(!format!("{route:?}").contains(secret));
         }
         assert_eq!(Route::parse("#/qr").unwrap().notice(), None);
+    }
+
+    #[test]
+    fn every_flow_starts_with_a_token_and_explains_each_step() {
+        for flow in Flow::ALL {
+            assert_eq!(flow.steps()[..2], [Step::Token, Step::Initiate], "{flow:?}");
+            for step in Step::ALL {
+                let (what, docs) = flow.explain(step);
+                assert!(what.ends_with('.'), "{what}");
+                assert!(
+                    docs.starts_with("https://developer.vippsmobilepay.com/docs/"),
+                    "{docs}"
+                );
+            }
+        }
+        assert!(Flow::Regular
+            .explain(Step::Capture)
+            .0
+            .contains("only reserves"));
+        assert!(Flow::Regular.explain(Step::Approve).0.contains("1082"));
+        assert!(Flow::Regular.explain(Step::Token).0.contains("proxy"));
     }
 }
