@@ -96,7 +96,10 @@ async fn quick_start_steps() -> AnyView {
             .with_value(|r| r.as_ref().and_then(Route::notice)),
     );
     // A link to a step opens there, once the steps are on the page.
-    if let Some(step) = flow.linked_step() {
+    if flow.embedded() {
+        let step = flow.linked_step();
+        request_animation_frame(move || state::flow::embed(step));
+    } else if let Some(step) = flow.linked_step() {
         request_animation_frame(move || state::flow::scroll_to(step));
     }
     view! {

@@ -113,6 +113,12 @@ impl FlowCtx {
             .with_value(|r| r.as_ref().and_then(|r| r.value(field)).map(str::to_owned))
     }
 
+    /// Whether the link asks for embed mode (`embed=1`).
+    pub fn embedded(&self) -> bool {
+        self.opened_with
+            .with_value(|r| r.as_ref().is_some_and(|r| r.embed))
+    }
+
     /// The step the link names, if any.
     pub fn linked_step(&self) -> Option<Step> {
         self.opened_with
@@ -142,6 +148,24 @@ fn title_id(step: Step) -> &'static str {
         Step::Details => "step-details-title",
         Step::Userinfo => "step-userinfo-title",
         Step::Qr => "step-qr-title",
+    }
+}
+
+/// Embed mode: marks the page `data-embed` (the CSS then hides the header, the side panels
+/// and the guide's other flows) and, for a link to a step, that step's section
+/// `data-embedded`, so only it shows.
+pub fn embed(step: Option<Step>) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(body) = document.body() {
+        let _ = body.set_attribute("data-embed", if step.is_some() { "step" } else { "flow" });
+    }
+    let section = step
+        .and_then(|s| document.get_element_by_id(title_id(s)))
+        .and_then(|title| title.parent_element());
+    if let Some(section) = section {
+        let _ = section.set_attribute("data-embedded", "true");
     }
 }
 

@@ -6,6 +6,7 @@
 //!   `userinfo`, `qr`.
 //! - Prefill: the initiate form's `amount` (NOK), `transactionText`, `orderId`,
 //!   `callbackPrefix` and `fallBack`.
+//! - `embed=1`: the flow or step alone, compactly, for an iframe in documentation.
 //!
 //! A secret never comes from a link: a link is visible in the address bar, the browser's
 //! history and every server log on the way, so parameters that name a credential or a token
@@ -256,6 +257,8 @@ pub struct Route {
     pub refused_secrets: Vec<String>,
     /// Parameters ignored: unknown, or with a value too long (names only).
     pub ignored: Vec<String>,
+    /// `embed=1`: show only this flow (or step) compactly, for an iframe in documentation.
+    pub embed: bool,
 }
 
 impl Route {
@@ -291,6 +294,10 @@ impl Route {
                 continue;
             }
             let value = percent_decode(&value.replace('+', " "));
+            if name == "embed" {
+                route.embed = matches!(value.as_str(), "1" | "true" | "");
+                continue;
+            }
             match PREFILLABLE.iter().find(|p| **p == name) {
                 Some(field) if value.chars().count() <= MAX_VALUE_CHARS => {
                     route.prefill.push((field, value));
@@ -396,6 +403,15 @@ mod tests {
                 .value("amount"),
             Some("%ZZ")
         );
+    }
+
+    #[test]
+    fn embed_mode_is_a_parameter_of_the_route() {
+        assert!(Route::parse("#/regular/capture?embed=1").unwrap().embed);
+        assert!(Route::parse("#/qr?amount=3&embed").unwrap().embed);
+        assert!(!Route::parse("#/qr?embed=0").unwrap().embed);
+        assert!(!Route::parse("#/qr").unwrap().embed);
+        assert_eq!(Route::parse("#/qr?embed=1").unwrap().notice(), None);
     }
 
     #[test]
