@@ -103,14 +103,14 @@ const kb = (v) => (median(v) / 1024).toFixed(1);
 console.log(`median of ${runs} cold loads per condition (Swagger UI: ${swagger.operations} operations of ecom-swagger.yaml)`);
 for (const c of conditions) {
   console.log(`\n${c.name}`);
-  console.log(`  ${'site'.padEnd(28)} ${'first form usable'.padStart(18)} ${'steps usable'.padStart(14)} ${'KB by form'.padStart(12)} ${'KB by steps'.padStart(12)}`);
+  console.log(`  ${'site'.padEnd(40)} ${'first form usable'.padStart(18)} ${'steps usable'.padStart(14)} ${'KB by form'.padStart(12)} ${'KB by steps'.padStart(12)}`);
   for (const s of sites) {
     const r = results[c.name][s.name];
-    console.log(`  ${s.name.padEnd(28)} ${ms(r.firstForm).padStart(18)} ${ms(r.steps).padStart(14)} ${kb(r.firstBytes).padStart(12)} ${kb(r.stepsBytes).padStart(12)}`);
+    console.log(`  ${s.name.padEnd(40)} ${ms(r.firstForm).padStart(18)} ${ms(r.steps).padStart(14)} ${kb(r.firstBytes).padStart(12)} ${kb(r.stepsBytes).padStart(12)}`);
   }
   const sw = results[c.name]['Swagger UI'];
   for (const s of sites.filter((x) => x.name !== 'Swagger UI')) {
     const r = results[c.name][s.name];
-    console.log(`  ${`${s.name} / Swagger UI`.padEnd(28)} ${(median(r.firstForm) / median(sw.firstForm)).toFixed(2).padStart(17)}x ${(median(r.steps) / median(sw.steps)).toFixed(2).padStart(13)}x`);
+    console.log(`  ${`${s.name} / Swagger UI`.padEnd(40)} ${(median(r.firstForm) / median(sw.firstForm)).toFixed(2).padStart(17)}x ${(median(r.steps) / median(sw.steps)).toFixed(2).padStart(13)}x`);
   }
 }

@@ -4,17 +4,17 @@
 // every audit that did not pass. Figures only: goals are performance >= 90, CLS < 0.1,
 // accessibility 100, best practices >= 96, no console error.
 //
-// Usage: node bench/lighthouse.mjs [RUNS]   (default 3)
+// Usage: node bench/lighthouse.mjs [RUNS] [DIR]   (default 3 runs of dist/; DIR: another build)
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, startServer } from '../tests/e2e/support.mjs';
-import { median } from '../tests/e2e/load-metrics.mjs';
+import { median, startServerFor } from '../tests/e2e/load-metrics.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
-const server = await startServer();
+const server = process.argv[3] ? await startServerFor(process.argv[3]) : await startServer();
 const work = await mkdtemp(join(tmpdir(), 'ecom-lighthouse-'));
 const reports = [];
 try {
@@ -59,5 +59,9 @@ for (const r of reports) {
 }
 console.log(failing.size ? 'audits that did not pass:' : 'every scored audit passed in every run');
 for (const [id, a] of failing) console.log(`  ${a.category}: ${id} (${a.title}) ${a.display} in ${a.runs}/${runs} runs, weight ${a.weight}`);
+const snippets = (v) => (v && typeof v === 'object' ? (v.snippet ? [v.snippet] : Object.values(v).flatMap(snippets)) : []);
+console.log(`LCP element: ${[...new Set(reports.flatMap((r) => snippets(r.audits['largest-contentful-paint-element']?.details)))].join(' | ')}`);
+const shifted = [...new Set(reports.flatMap((r) => snippets(r.audits['layout-shifts']?.details)))];
+if (shifted.length) console.log(`shifted: ${shifted.join(' | ')}`);
 const errors = reports.flatMap((r) => r.audits['errors-in-console']?.details?.items ?? []);
 for (const e of errors) console.log(`  console error: ${e.source} ${e.description ?? ''} ${e.sourceLocation?.url ?? e.url ?? ''}`);
