@@ -20,12 +20,18 @@ const reports = [];
 try {
   for (let i = 0; i < runs; i += 1) {
     const out = join(work, `run-${i}.json`);
-    const done = spawnSync(join(ROOT, 'node_modules', '.bin', 'lighthouse'), [
-      `${server.url}/`,
-      `--only-categories=${CATEGORIES.join(',')}`,
-      '--output=json', `--output-path=${out}`, '--quiet',
-      '--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run',
-    ], { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM ?? '/usr/bin/chromium' }, encoding: 'utf8' });
+    // chrome-launcher sometimes gives up connecting to a Chromium slow to start on a busy
+    // machine ("Unable to connect to Chrome"): try a run up to three times.
+    let done;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      done = spawnSync(join(ROOT, 'node_modules', '.bin', 'lighthouse'), [
+        `${server.url}/`,
+        `--only-categories=${CATEGORIES.join(',')}`,
+        '--output=json', `--output-path=${out}`, '--quiet',
+        '--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run',
+      ], { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM ?? '/usr/bin/chromium' }, encoding: 'utf8' });
+      if (done.status === 0 || !/Unable to connect to Chrome/.test(done.stderr)) break;
+    }
     if (done.status !== 0) throw new Error(`lighthouse exited with ${done.status}:\n${done.stderr}`);
     reports.push(JSON.parse(await readFile(out, 'utf8')));
   }
