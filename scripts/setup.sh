@@ -2,7 +2,7 @@
 # Installs what the eCom Playground needs to build, run and test, skipping whatever is already
 # there at the right version. Safe to run again: on a ready machine it takes a few seconds.
 #
-# Sources: Debian packages (chromium, chromium-driver, wrk, openssl), crates.io (trunk,
+# Sources: Debian packages (chromium, chromium-driver, wrk, openssl, brotli, nginx), crates.io (trunk,
 # wasm-bindgen-cli, wasm-split-cli), the npm registry (package-lock.json: binaryen's wasm-opt,
 # playwright-core, newman, axe-core, …).
 # Nothing is downloaded from anywhere else; Trunk runs with `offline = true`.
@@ -42,6 +42,10 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v openssl >/dev/null || missing+=(openssl)
+# The release build's precompressed copies, and the nginx example's test (tests/e2e/nginx.test.mjs).
+command -v brotli >/dev/null || missing+=(brotli)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+[ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || missing+=(libnginx-mod-http-brotli-static)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq

@@ -34,9 +34,11 @@
 //! - `forward`: path checks, header filtering, sending to an HTTPS or in-process upstream.
 //! - `ratelimit`: per-client-IP token buckets.
 //! - `sandbox`: building the in-process `ecom-sandbox` Router.
+//! - `assets`: the app's static files: precompressed copies, cache policy, revalidation.
 //! - [`error`]: the one error type and the proxy error response.
 //! - this module: [`app`] (the Router with its layers) and [`run`] (serve until shutdown).
 
+mod assets;
 pub mod config;
 pub mod error;
 mod forward;
@@ -58,7 +60,6 @@ use axum::Router;
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
-use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use url::Url;
@@ -318,10 +319,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
         token: config.token.clone(),
         client_ip_from_forwarded_for: config.client_ip_from_forwarded_for,
         body_limit: config.body_limit,
-        static_files: config
-            .static_dir
-            .as_ref()
-            .map(|dir| ServeDir::new(dir).append_index_html_on_directories(true)),
+        static_files: config.static_dir.as_ref().map(assets::serve_dir),
         info: info_json(config, sandbox_control),
         sandbox_control,
     });
@@ -562,10 +560,7 @@ async fn serve_static(state: &AppState, first_segment: &str, request: Request) -
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return state.unknown_upstream(first_segment).into_response();
     }
-    let response = match files.clone().oneshot(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    };
+    let response = assets::serve(files, request).await;
     if response.status() == StatusCode::NOT_FOUND {
         return state.unknown_upstream(first_segment).into_response();
     }
