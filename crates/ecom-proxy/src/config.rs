@@ -918,6 +918,17 @@ mod tests {
             ),
             (&["--trust-ca", "/definitely/not/here.pem"], "cannot read"),
             (&["--public-url", "ftp://x"], "--public-url"),
+            (
+                &["--allowed-host", "https://docs.example.com"],
+                "is not a host name",
+            ),
+            (&["--allowed-host", "a.example:99999"], "--allowed-host"),
+            (
+                &["--frame-ancestors", "https://docs.example.com/page"],
+                "invalid --frame-ancestors",
+            ),
+            (&["--header-read-timeout", "0"], "--header-read-timeout"),
+            (&["--max-connections", "0"], "--max-connections"),
         ];
         for (args, expected) in cases {
             let text = message(args);
@@ -972,6 +983,36 @@ mod tests {
     }
 
     #[test]
+    fn hosts_frame_ancestors_and_connection_limits() {
+        let config = parse(&[]).unwrap();
+        assert!(config.allowed_hosts.is_empty() && config.frame_ancestors.is_empty());
+        assert_eq!(config.header_read_timeout, DEFAULT_HEADER_READ_TIMEOUT);
+        assert_eq!(config.max_connections, DEFAULT_MAX_CONNECTIONS);
+        let config = parse(&[
+            "--allowed-host",
+            "Docs.Example.com",
+            "--allowed-host",
+            "10.0.0.5:80",
+            "--allowed-host",
+            "[::1]:8080",
+            "--frame-ancestors",
+            "https://docs.example.com",
+            "--header-read-timeout",
+            "2.5",
+            "--max-connections",
+            "64",
+        ])
+        .unwrap();
+        assert_eq!(
+            config.allowed_hosts,
+            ["docs.example.com", "10.0.0.5:80", "[::1]:8080"]
+        );
+        assert_eq!(config.frame_ancestors, ["https://docs.example.com"]);
+        assert_eq!(config.header_read_timeout, Duration::from_millis(2500));
+        assert_eq!(config.max_connections, 64);
+    }
+
+    #[test]
     fn token_never_shows_in_debug_output() {
         let config = parse(&["--token", "0123456789abcdef-secret"]).unwrap();
         assert!(!format!("{config:?}").contains("secret"));
@@ -983,7 +1024,7 @@ mod tests {
         let path = dir.path().join("proxy.toml");
         std::fs::write(
             &path,
-            "listen = \"127.0.0.1:9999\"\nbody_limit = 1234\nupstream = [\"extra=https://a.example/base\"]\nrate_limit = 0\n",
+            "listen = \"127.0.0.1:9999\"\nbody_limit = 1234\nupstream = [\"extra=https://a.example/base\"]\nrate_limit = 0\nallowed_host = [\"docs.example.com\"]\nframe_ancestors = [\"https://docs.example.com\"]\nheader_read_timeout = 5\nmax_connections = 100\n",
         )
         .unwrap();
         let config = parse(&["--config", path.to_str().unwrap(), "--body-limit", "99"]).unwrap();
@@ -991,6 +1032,10 @@ mod tests {
         assert_eq!(config.body_limit, 99);
         assert!(config.rate_limit.is_none());
         assert!(config.upstreams.iter().any(|u| u.name == "extra"));
+        assert_eq!(config.allowed_hosts, ["docs.example.com"]);
+        assert_eq!(config.frame_ancestors, ["https://docs.example.com"]);
+        assert_eq!(config.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(config.max_connections, 100);
 
         std::fs::write(&path, "lisen = \"x\"\n").unwrap();
         let text = message(&["--config", path.to_str().unwrap()]);

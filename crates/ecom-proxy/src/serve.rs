@@ -10,13 +10,13 @@
 //!   keep-alive connection (hyper starts it again while waiting for the next request).
 //! - **Connection cap**: at most `max_connections` connections are open; further clients wait
 //!   in the listen backlog until one closes (which the timeout guarantees), instead of each
-//!   costing a file descriptor. Reaching the cap is logged once per burst: again only after
-//!   the number of open connections has gone below 90 % of the cap.
+//!   costing a file descriptor. Reaching the cap is logged once per burst, not per connection:
+//!   the first time, then at most once a minute while it keeps being reached, with the number
+//!   of connections that had to wait.
 
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -37,11 +37,34 @@ pub(crate) struct Limits {
     pub max_connections: usize,
 }
 
-/// Whether the cap's warning was logged in the current burst, and how many waited in it.
+/// Shortest time between two warnings that the connection cap is reached.
+const CAP_LOG_INTERVAL: Duration = Duration::from_secs(60);
+
+/// When the cap's warning was last logged, and how many connections waited since.
 #[derive(Debug, Default)]
 struct Burst {
-    logged: AtomicBool,
-    waited: AtomicUsize,
+    logged_at: Option<Instant>,
+    waited: usize,
+}
+
+impl Burst {
+    /// Counts one connection that has to wait, and logs if this starts a burst (or a minute
+    /// has passed since the last line).
+    fn wait(&mut self, max_connections: usize) {
+        self.waited += 1;
+        if self
+            .logged_at
+            .is_some_and(|at| at.elapsed() < CAP_LOG_INTERVAL)
+        {
+            return;
+        }
+        tracing::warn!(
+            waited = self.waited,
+            "connection limit reached: {max_connections} connections are open (--max-connections); new connections wait until one closes (logged at most once a minute)"
+        );
+        self.logged_at = Some(Instant::now());
+        self.waited = 0;
+    }
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then waits for open connections to
@@ -53,7 +76,7 @@ pub(crate) async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let burst = Arc::new(Burst::default());
+    let mut burst = Burst::default();
     // Dropping `signal_rx` asks every connection to finish (`signal_tx.closed()`); each holds a
     // `close_rx` until it has, so `close_tx.closed()` completes when the last one is done.
     let (signal_tx, signal_rx) = watch::channel(());
@@ -61,36 +84,6 @@ pub(crate) async fn serve(
     let mut shutdown = pin!(shutdown);
     let mut accept_error_logged = false;
     loop {
-        let permit = match permits.clone().try_acquire_owned() {
-            Ok(permit) => {
-                if permits.available_permits() >= limits.max_connections / 10
-                    && burst.logged.swap(false, Ordering::Relaxed)
-                {
-                    tracing::info!(
-                        waited = burst.waited.swap(0, Ordering::Relaxed),
-                        "open connections are below the limit of {} again",
-                        limits.max_connections
-                    );
-                }
-                permit
-            }
-            Err(_) => {
-                if !burst.logged.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(
-                        "{} connections are open, the limit (--max-connections): new connections wait until one closes; logged once until the number drops below 90 % of the limit",
-                        limits.max_connections
-                    );
-                }
-                burst.waited.fetch_add(1, Ordering::Relaxed);
-                tokio::select! {
-                    permit = permits.clone().acquire_owned() => match permit {
-                        Ok(permit) => permit,
-                        Err(_) => break,
-                    },
-                    () = &mut shutdown => break,
-                }
-            }
-        };
         let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => {
@@ -109,6 +102,21 @@ pub(crate) async fn serve(
                 }
             },
             () = &mut shutdown => break,
+        };
+        // Accepted before its permit, so the loop knows a client really waits; it holds at most
+        // this one connection beyond the cap.
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                burst.wait(limits.max_connections);
+                tokio::select! {
+                    permit = permits.clone().acquire_owned() => match permit {
+                        Ok(permit) => permit,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
         };
         let _ = stream.set_nodelay(true);
         let service = app
