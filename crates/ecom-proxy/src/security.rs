@@ -13,7 +13,7 @@
 //!   responses (`sandbox`, set when forwarding). [`Policies::finish`] then puts this server's
 //!   `frame-ancestors` into whichever policy a response has.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 
 use axum::http::{header, HeaderValue, Request};
@@ -47,17 +47,21 @@ impl AllowedHosts {
     /// The listen address (`bound`), the public URL and the configured extra hosts.
     pub(crate) fn new(config: &Config, public_url: &Url, bound: SocketAddr) -> Self {
         let mut exact = Vec::new();
+        let mut any_port = Vec::new();
         let port = bound.port();
         let ip = bound.ip();
         exact.push(SocketAddr::new(ip, port).to_string());
-        // A loopback or wildcard listener is reached as 127.0.0.1, localhost (and [::1]).
+        // A loopback or wildcard listener is reached as 127.0.0.1, localhost or [::1]. Those
+        // names are accepted with any port or none: `trunk serve` forwards to this server
+        // with `Host: 127.0.0.1` (no port), and a rebinding page can never make the browser
+        // send a loopback name, since the browser sends the page's own (attacker's) name.
         if ip.is_loopback() || ip.is_unspecified() {
-            for twin in [
-                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port).to_string(),
-                SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port).to_string(),
-                format!("localhost:{port}"),
+            for name in [
+                Ipv4Addr::LOCALHOST.to_string(),
+                format!("[{}]", Ipv6Addr::LOCALHOST),
+                "localhost".to_string(),
             ] {
-                exact.push(twin);
+                any_port.push(name);
             }
         }
         if let (Some(host), Some(port)) =
@@ -73,7 +77,6 @@ impl AllowedHosts {
                 exact.push(format!("127.0.0.1:{port}"));
             }
         }
-        let mut any_port = Vec::new();
         for host in &config.allowed_hosts {
             if host.starts_with('[') && host.ends_with(']') || !host.contains(':') {
                 any_port.push(host.clone());

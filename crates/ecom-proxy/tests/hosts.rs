@@ -62,7 +62,7 @@ async fn foreign_hosts_are_refused_on_every_route() {
             Some("evil.example:8080"),
             Some(&format!("evil.example:{port}")[..]),
             Some("127.0.0.2:8080"),
-            Some(&format!("127.0.0.1:{}", port.wrapping_add(1))[..]),
+            Some("localhost.evil.example"),
             None,
         ] {
             let (status, text) = get_with_host(proxy.addr, path, host).await;
@@ -86,10 +86,15 @@ async fn foreign_hosts_are_refused_on_every_route() {
         }
     }
     // The names the server is really reached by work.
+    // Loopback names on any port or none, as `trunk serve` sends them (`Host: 127.0.0.1`):
+    // a rebinding page can never make the browser send them.
     for host in [
         format!("127.0.0.1:{port}"),
         format!("localhost:{port}"),
         format!("LocalHost:{port}"),
+        format!("[::1]:{port}"),
+        "127.0.0.1".to_string(),
+        "localhost:8081".to_string(),
     ] {
         for path in PATHS {
             let (status, text) = get_with_host(proxy.addr, path, Some(&host)).await;

@@ -91,22 +91,22 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
             String::new(),
             Refused(400),
         ),
-        // Absolute-form request target: its authority never routes, and naming another host
-        // is refused like a foreign Host header (421).
+        // Absolute-form request target: its authority never routes (a loopback name is one of
+        // this loopback server's own), and a foreign name is refused like a foreign Host (421).
         (
             format!("http://127.0.0.1:{c}/"),
             String::new(),
-            Refused(421),
+            Refused(404),
         ),
         (
             format!("http://127.0.0.1:{c}/echo/absolute-form"),
             String::new(),
-            Refused(421),
+            Forwarded("/absolute-form".into(), 418),
         ),
         (
-            format!("http://{host}/echo/absolute-form"),
+            "http://evil.example/echo/absolute-form".into(),
             String::new(),
-            Forwarded("/absolute-form".into(), 418),
+            Refused(421),
         ),
         // Dot segments, raw and encoded, single and double.
         ("/echo/../../".into(), String::new(), Refused(400)),
@@ -241,7 +241,8 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
         (format!("TRACE /echo/ping HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), Refused(400)),
         (format!("OPTIONS * HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), NotForwarded),
         (format!("OPTIONS /echo/ping HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), NotForwarded),
-        (format!("GET /echo/ping HTTP/1.1\r\nHost: 127.0.0.1:{c}\r\nConnection: close\r\n\r\n"), Refused(421)),
+        (format!("GET /echo/ping HTTP/1.1\r\nHost: 127.0.0.1:{c}\r\nConnection: close\r\n\r\n"), Forwarded("/ping".into(), 418)),
+        ("GET /echo/ping HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n".into(), Refused(421)),
     ];
 
     let mut expected_forwarded = Vec::new();
