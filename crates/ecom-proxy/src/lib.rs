@@ -13,9 +13,10 @@
 //!   blocking) and proxyscotch (open by default, redirects bypass its deny-list) fall short.
 //! - **Browsers talk to it directly.** Credentials go from the browser to this proxy to Vipps,
 //!   never through a third-party relay (unlike Scalar's hosted proxy).
-//! - **Allow-lists, not deny-lists.** Only the request headers the Vipps APIs use are forwarded;
-//!   only allowed origins get CORS headers (others are refused with 403); cookies and hop-by-hop
-//!   headers are dropped both ways.
+//! - **Allow-lists, not deny-lists.** Only the request headers the Vipps APIs use are forwarded,
+//!   and only the response headers the app reads come back from a network upstream (no
+//!   cookies, `Refresh`, `Link` or hop-by-hop headers); only allowed origins get CORS headers
+//!   (others are refused with 403).
 //! - **Limits.** Request body limit, upstream timeout, per-client-IP token buckets and an
 //!   optional access token (`X-Proxy-Token`, compared in constant time).
 //! - **Logs without secrets.** One line per request: upstream, method, path (no query; a
@@ -375,7 +376,9 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // The sandbox's pages bring `same-origin`, so that their form posts carry an Origin;
+        // network upstreams cannot set it (their headers are an allow-list).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))

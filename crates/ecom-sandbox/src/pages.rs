@@ -106,6 +106,12 @@ fn page(
         r.headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, policy);
     }
+    // Not `no-referrer`: under it Chromium sends `Origin: null` with the pages' form posts,
+    // which the playground's proxy refuses. Other origins (the fallBack) still get no referrer.
+    r.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     r
 }
 
