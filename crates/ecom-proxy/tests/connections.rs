@@ -7,6 +7,7 @@
 //! broken server from hanging the test. This file holds one test because it installs the
 //! process-wide tracing subscriber.
 
+#![cfg(feature = "sandbox")]
 #![allow(clippy::unwrap_used)]
 
 mod common;
