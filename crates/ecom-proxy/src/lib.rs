@@ -22,8 +22,9 @@
 //! - **Logs without secrets.** One line per request: upstream, method, path (no query; a
 //!   userinfo `sub`, a sandbox payment token, a test user's phone number replaced by `{sub}`,
 //!   `{token}`, `{phone}`), status, durations. Never a header value, body or query string.
-//! - **Only its own names.** Requests whose `Host` is not the listen address, the public URL
-//!   or an `--allowed-host` are refused with 421 (DNS rebinding).
+//! - **Only its own names.** Requests whose `Host` is not the listen address, the public URL,
+//!   a loopback name (for a loopback server) or an `--allowed-host` are refused with 421, so a
+//!   DNS-rebinding page gets nothing.
 //! - **Security headers on every response.** `X-Content-Type-Options: nosniff`,
 //!   `Referrer-Policy: no-referrer`, a Content Security Policy (the app's allows exactly its
 //!   own scripts and the inline ones by hash) with `frame-ancestors 'self'` unless
@@ -308,7 +309,11 @@ fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
 }
 
 /// Builds the whole server for a given public URL: proxy, `/__proxy/info`, sandbox and static
-/// files, with the origin check, CORS, rate limit, token check and request log.
+/// files, with the host and origin checks, CORS, rate limit, token check, request log and
+/// security headers.
+///
+/// The accepted `Host` names are derived from `config.listen`: serve it on another address
+/// only with that address in `config.allowed_hosts` (or use [`run`], which knows the address).
 ///
 /// # Errors
 /// [`Error::Config`] if the HTTPS client cannot be built from the configuration.
