@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { ROOT, freePort, openExpressApp, payInExpressApp, send, sharedServerAndBrowser, startServer } from './support.mjs';
+import { ROOT, addTool, freePort, openExpressApp, payInExpressApp, send, sharedServerAndBrowser, startServer } from './support.mjs';
 
 const jsQR = createRequire(import.meta.url)('jsqr');
 
@@ -242,7 +242,7 @@ test('callbacks the sandbox sent to a loopback merchant are shown for the order,
     await page.getByTestId('callback-body').waitFor();
     await page.getByTestId('initiate-kind').selectOption('express');
     await page.getByTestId('shipping-editor').waitFor();
-    await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+    await addTool(page, 'axe-core', 'axe.min.js');
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       const violations = await page.evaluate(async () => {

@@ -3,14 +3,13 @@
 // accessibility scan with axe-core, all in the release app in headless Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { ROOT, openExpressApp, payInExpressApp, send, sharedServerAndBrowser } from './support.mjs';
+import { addTool, openExpressApp, payInExpressApp, send, sharedServerAndBrowser } from './support.mjs';
 
 const shared = sharedServerAndBrowser();
 
 /** Decodes the QR code in an <svg> or <img> on the page with jsQR, in the page itself. */
 async function decodeQr(page, selector) {
-  await page.addScriptTag({ path: join(ROOT, 'node_modules', 'jsqr', 'dist', 'jsQR.js') });
+  await addTool(page, 'jsqr', 'dist', 'jsQR.js');
   return page.evaluate(async (sel) => {
     const el = document.querySelector(sel);
     const src = el.tagName.toLowerCase() === 'svg'
@@ -137,7 +136,7 @@ test('no accessibility violations (axe-core) with responses on screen', async ()
   await page.getByTestId('new-order-id').click();
   await send(page, 'initiate');
   await send(page, 'details');
-  await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+  await addTool(page, 'axe-core', 'axe.min.js');
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
     const result = await page.evaluate(async () => {

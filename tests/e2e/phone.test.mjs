@@ -3,8 +3,7 @@
 // 44 px tall, the side panels folded so the steps come first, and no axe-core violations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { ROOT, send, sharedServerAndBrowser } from './support.mjs';
+import { addTool, send, sharedServerAndBrowser } from './support.mjs';
 
 const shared = sharedServerAndBrowser();
 let page;
@@ -37,7 +36,7 @@ async function assertTouchTargets(when) {
 }
 
 async function assertNoAxeViolations(when) {
-  await page.addScriptTag({ path: join(ROOT, 'node_modules', 'axe-core', 'axe.min.js') });
+  await addTool(page, 'axe-core', 'axe.min.js');
   const violations = await page.evaluate(async () => {
     const r = await window.axe.run(document);
     return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);

@@ -2,7 +2,7 @@
 // origin, exactly what ./scripts/start.sh runs) on a free loopback port, and launch Debian's
 // Chromium headless with a fresh profile.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -88,6 +88,16 @@ export async function launchBrowser() {
     await rm(profile, { recursive: true, force: true });
   };
   return { context, page, close };
+}
+
+/**
+ * Loads a test tool (axe-core, jsQR) from node_modules into the page. Not as a <script> tag:
+ * the app's Content Security Policy rightly blocks inline scripts it does not know; code the
+ * test evaluates through the DevTools protocol is not subject to it.
+ */
+export async function addTool(page, ...path) {
+  const source = await readFile(join(ROOT, 'node_modules', ...path), 'utf8');
+  await page.evaluate(`${source}\n;undefined`);
 }
 
 /** Waits until the element with this test id contains `text`, and returns its text. */

@@ -39,8 +39,15 @@ pub const DEFAULT_RATE_BURST: u32 = 60;
 pub const MT_BASE_URL: &str = "https://apitest.vipps.no";
 /// Base URL of the Vipps production API.
 pub const PRODUCTION_BASE_URL: &str = "https://api.vipps.no";
-/// Development origins allowed by default (`trunk serve` in the lead's dev setup).
+/// Development origins allowed by default by a local server only (`trunk serve` in the dev
+/// setup); see [`Config::is_local`].
 pub const DEV_ORIGINS: [&str; 2] = ["http://127.0.0.1:8081", "http://localhost:8081"];
+/// Default time a client has to send a request's headers (and, between keep-alive requests,
+/// to start the next one).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on open client connections: below the common 1024 file-descriptor limit, with
+/// room for upstream connections and static files.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// Shortest access token accepted, so a guessable token is refused at start-up.
 pub const MIN_TOKEN_LEN: usize = 16;
 /// Path segment reserved for the proxy's own endpoints.
@@ -99,8 +106,9 @@ pub struct Cli {
     pub trust_ca: Option<PathBuf>,
 
     /// Browser origin (scheme://host[:port]) allowed to call the proxy; repeatable. Default: this
-    /// server's own origin plus http://127.0.0.1:8081 and http://localhost:8081 (trunk serve).
-    /// This server's own origin is always allowed.
+    /// server's own origin, plus http://127.0.0.1:8081 and http://localhost:8081 (trunk serve)
+    /// when the server is local (loopback listen address and public URL). This server's own
+    /// origin is always allowed.
     #[arg(
         long = "allowed-origin",
         env = "ECOM_PROXY_ALLOWED_ORIGINS",
@@ -108,6 +116,38 @@ pub struct Cli {
         value_name = "ORIGIN"
     )]
     pub allowed_origin: Vec<String>,
+
+    /// Host name (host or host:port) this server answers for besides its listen address and
+    /// public URL; repeatable. Requests with any other Host are refused with 421, which stops
+    /// DNS-rebinding attacks. A name without a port is accepted on any port.
+    #[arg(
+        long = "allowed-host",
+        env = "ECOM_PROXY_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        value_name = "HOST[:PORT]"
+    )]
+    pub allowed_host: Vec<String>,
+
+    /// Origin (scheme://host[:port]) allowed to show the playground in a frame, such as a
+    /// documentation site that embeds it; repeatable. Default: only this server itself
+    /// (frame-ancestors 'self', X-Frame-Options SAMEORIGIN).
+    #[arg(
+        long = "frame-ancestors",
+        env = "ECOM_PROXY_FRAME_ANCESTORS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub frame_ancestors: Vec<String>,
+
+    /// Seconds a client has to send a request's headers, after connecting and between
+    /// keep-alive requests; a connection that takes longer (slow or idle) is closed [default: 10].
+    #[arg(long, env = "ECOM_PROXY_HEADER_READ_TIMEOUT", value_name = "SECONDS")]
+    pub header_read_timeout: Option<f64>,
+
+    /// Most client connections open at once; further connections wait until one closes
+    /// [default: 512]. Keep it below the process's file-descriptor limit (ulimit -n).
+    #[arg(long, env = "ECOM_PROXY_MAX_CONNECTIONS", value_name = "CONNECTIONS")]
+    pub max_connections: Option<usize>,
 
     /// Access token clients must send in the X-Proxy-Token header (at least 16 characters).
     /// Prefer the environment variable, so the token does not show in the process list.
@@ -181,6 +221,10 @@ struct FileConfig {
     upstream: Option<Vec<String>>,
     trust_ca: Option<PathBuf>,
     allowed_origin: Option<Vec<String>>,
+    allowed_host: Option<Vec<String>>,
+    frame_ancestors: Option<Vec<String>>,
+    header_read_timeout: Option<f64>,
+    max_connections: Option<usize>,
     token: Option<String>,
     token_covers_sandbox: Option<bool>,
     body_limit: Option<usize>,
@@ -272,8 +316,17 @@ pub struct Config {
     pub upstreams: Vec<Upstream>,
     /// Extra CA certificates (PEM) trusted for upstream TLS.
     pub trust_ca_pem: Option<Vec<u8>>,
-    /// Allowed origins; `None` means the defaults (own origin and [`DEV_ORIGINS`]).
+    /// Allowed origins; `None` means the defaults (own origin, and [`DEV_ORIGINS`] when local).
     pub allowed_origins: Option<Vec<HeaderValue>>,
+    /// Extra `Host` values accepted, lower-case `host` or `host:port` (a bare host matches any
+    /// port); the listen address and the public URL are always accepted.
+    pub allowed_hosts: Vec<String>,
+    /// Origins allowed to frame the playground besides itself; empty means only itself.
+    pub frame_ancestors: Vec<String>,
+    /// Time a client has to send a request's headers (also between keep-alive requests).
+    pub header_read_timeout: Duration,
+    /// Most client connections open at once.
+    pub max_connections: usize,
     /// Access token clients must send, if any.
     pub token: Option<ProxyToken>,
     /// Largest request body in bytes.
@@ -341,6 +394,10 @@ impl Cli {
             upstream: list(self.upstream, file.upstream),
             trust_ca: self.trust_ca.or(file.trust_ca),
             allowed_origin: list(self.allowed_origin, file.allowed_origin),
+            allowed_host: list(self.allowed_host, file.allowed_host),
+            frame_ancestors: list(self.frame_ancestors, file.frame_ancestors),
+            header_read_timeout: self.header_read_timeout.or(file.header_read_timeout),
+            max_connections: self.max_connections.or(file.max_connections),
             token: self.token.or(file.token),
             token_covers_sandbox: self.token_covers_sandbox
                 || file.token_covers_sandbox.unwrap_or(false),
@@ -447,6 +504,42 @@ impl Cli {
             )
         };
 
+        let allowed_hosts = self
+            .allowed_host
+            .iter()
+            .map(|h| parse_host(h))
+            .collect::<Result<Vec<_>, _>>()?;
+        let frame_ancestors = self
+            .frame_ancestors
+            .iter()
+            .map(|o| {
+                parse_origin(o)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    .map_err(|_| config_err("--frame-ancestors", format!("`{}` is not an origin; write scheme://host[:port] without a path, like https://docs.example.com", crate::error::printable(o, 100))))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let header_read_timeout = match self.header_read_timeout {
+            None => DEFAULT_HEADER_READ_TIMEOUT,
+            Some(secs) if secs.is_finite() && secs > 0.0 && secs <= 600.0 => {
+                Duration::from_secs_f64(secs)
+            }
+            Some(secs) => {
+                return Err(config_err(
+                    "--header-read-timeout",
+                    format!(
+                        "{secs} is not a number of seconds between 0 and 600; use for example 10"
+                    ),
+                ))
+            }
+        };
+        let max_connections = self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS);
+        if max_connections == 0 {
+            return Err(config_err(
+                "--max-connections",
+                "0 would refuse every connection; use a positive number such as 512",
+            ));
+        }
+
         let token = match self.token {
             Some(token) => {
                 if token.len() < MIN_TOKEN_LEN {
@@ -542,6 +635,10 @@ impl Cli {
             upstreams,
             trust_ca_pem,
             allowed_origins,
+            allowed_hosts,
+            frame_ancestors,
+            header_read_timeout,
+            max_connections,
             token,
             body_limit,
             upstream_timeout,
@@ -711,6 +808,32 @@ pub(crate) fn origin_of(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
+/// Parses an `--allowed-host` value into the lower-case `host[:port]` a `Host` header carries.
+fn parse_host(text: &str) -> Result<String, Error> {
+    let bad = || {
+        config_err(
+            "--allowed-host",
+            format!("`{}` is not a host name; write host or host:port without a scheme or path, like playground.example.com or 10.0.0.5:8080", crate::error::printable(text, 100)),
+        )
+    };
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.contains(['/', '@', '?', '#']) {
+        return Err(bad());
+    }
+    let url = Url::parse(&format!("http://{trimmed}")).map_err(|_| bad())?;
+    let host = url.host_str().ok_or_else(bad)?;
+    // `Url` drops port 80 for http; a Host header may still carry it, so keep what was written.
+    let explicit_port = trimmed
+        .rsplit_once(':')
+        .filter(|(h, p)| !h.ends_with(':') && !p.contains(']') && !p.is_empty())
+        .map(|(_, p)| p.parse::<u16>().map_err(|_| bad()))
+        .transpose()?;
+    Ok(match explicit_port {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
 fn parse_origin(text: &str) -> Result<HeaderValue, Error> {
     let bad = || {
         config_err(
@@ -795,6 +918,17 @@ mod tests {
             ),
             (&["--trust-ca", "/definitely/not/here.pem"], "cannot read"),
             (&["--public-url", "ftp://x"], "--public-url"),
+            (
+                &["--allowed-host", "https://docs.example.com"],
+                "is not a host name",
+            ),
+            (&["--allowed-host", "a.example:99999"], "--allowed-host"),
+            (
+                &["--frame-ancestors", "https://docs.example.com/page"],
+                "invalid --frame-ancestors",
+            ),
+            (&["--header-read-timeout", "0"], "--header-read-timeout"),
+            (&["--max-connections", "0"], "--max-connections"),
         ];
         for (args, expected) in cases {
             let text = message(args);
@@ -849,6 +983,36 @@ mod tests {
     }
 
     #[test]
+    fn hosts_frame_ancestors_and_connection_limits() {
+        let config = parse(&[]).unwrap();
+        assert!(config.allowed_hosts.is_empty() && config.frame_ancestors.is_empty());
+        assert_eq!(config.header_read_timeout, DEFAULT_HEADER_READ_TIMEOUT);
+        assert_eq!(config.max_connections, DEFAULT_MAX_CONNECTIONS);
+        let config = parse(&[
+            "--allowed-host",
+            "Docs.Example.com",
+            "--allowed-host",
+            "10.0.0.5:80",
+            "--allowed-host",
+            "[::1]:8080",
+            "--frame-ancestors",
+            "https://docs.example.com",
+            "--header-read-timeout",
+            "2.5",
+            "--max-connections",
+            "64",
+        ])
+        .unwrap();
+        assert_eq!(
+            config.allowed_hosts,
+            ["docs.example.com", "10.0.0.5:80", "[::1]:8080"]
+        );
+        assert_eq!(config.frame_ancestors, ["https://docs.example.com"]);
+        assert_eq!(config.header_read_timeout, Duration::from_millis(2500));
+        assert_eq!(config.max_connections, 64);
+    }
+
+    #[test]
     fn token_never_shows_in_debug_output() {
         let config = parse(&["--token", "0123456789abcdef-secret"]).unwrap();
         assert!(!format!("{config:?}").contains("secret"));
@@ -860,7 +1024,7 @@ mod tests {
         let path = dir.path().join("proxy.toml");
         std::fs::write(
             &path,
-            "listen = \"127.0.0.1:9999\"\nbody_limit = 1234\nupstream = [\"extra=https://a.example/base\"]\nrate_limit = 0\n",
+            "listen = \"127.0.0.1:9999\"\nbody_limit = 1234\nupstream = [\"extra=https://a.example/base\"]\nrate_limit = 0\nallowed_host = [\"docs.example.com\"]\nframe_ancestors = [\"https://docs.example.com\"]\nheader_read_timeout = 5\nmax_connections = 100\n",
         )
         .unwrap();
         let config = parse(&["--config", path.to_str().unwrap(), "--body-limit", "99"]).unwrap();
@@ -868,6 +1032,10 @@ mod tests {
         assert_eq!(config.body_limit, 99);
         assert!(config.rate_limit.is_none());
         assert!(config.upstreams.iter().any(|u| u.name == "extra"));
+        assert_eq!(config.allowed_hosts, ["docs.example.com"]);
+        assert_eq!(config.frame_ancestors, ["https://docs.example.com"]);
+        assert_eq!(config.header_read_timeout, Duration::from_secs(5));
+        assert_eq!(config.max_connections, 100);
 
         std::fs::write(&path, "lisen = \"x\"\n").unwrap();
         let text = message(&["--config", path.to_str().unwrap()]);

@@ -103,6 +103,26 @@ pub enum Error {
         /// The timeout, formatted (`10 s`).
         after: String,
     },
+    /// A network upstream answered with a redirect. The proxy does not follow it and does not
+    /// pass its `Location` on: the browser would follow it and send the credentials of the
+    /// request (client secret, access token, subscription key) to wherever it points.
+    #[error("{host} answered {status} with a redirect; the proxy did not follow it and withholds its Location, because following it would send your credentials to another address; call the API path exactly as documented, or ask whoever runs the upstream why it redirects")]
+    UpstreamRedirect {
+        /// The upstream's name.
+        upstream: String,
+        /// Host (and port) of the upstream.
+        host: String,
+        /// The upstream's status code.
+        status: u16,
+    },
+    /// The request's `Host` is not one this server answers for (DNS rebinding protection).
+    #[error("this server does not answer for the host `{host}`; open the playground at {expected}, or, if this name is really yours, add it with --allowed-host")]
+    HostForbidden {
+        /// The refused host, made printable (`-` when the request had none).
+        host: String,
+        /// The URL the server is meant to be reached at.
+        expected: String,
+    },
     /// The request cannot be forwarded as it is (bad header value, path or method).
     #[error("{message}")]
     BadRequest {
@@ -135,6 +155,8 @@ impl Error {
             Error::Unreachable { .. } => "unreachable",
             Error::Tls { .. } => "tls",
             Error::Timeout { .. } => "timeout",
+            Error::UpstreamRedirect { .. } => "upstream_redirect",
+            Error::HostForbidden { .. } => "host_forbidden",
             Error::BadRequest { .. } => "bad_request",
         }
     }
@@ -148,7 +170,12 @@ impl Error {
             Error::UnknownUpstream { .. } => StatusCode::NOT_FOUND,
             Error::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Unreachable { .. } | Error::Tls { .. } => StatusCode::BAD_GATEWAY,
+            Error::Unreachable { .. } | Error::Tls { .. } | Error::UpstreamRedirect { .. } => {
+                StatusCode::BAD_GATEWAY
+            }
+            // 421 Misdirected Request: the request reached a server that does not serve this
+            // authority, which is exactly the DNS-rebinding case.
+            Error::HostForbidden { .. } => StatusCode::MISDIRECTED_REQUEST,
             Error::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
         }
@@ -162,11 +189,13 @@ impl Error {
             | Error::RateLimited { upstream, .. }
             | Error::Unreachable { upstream, .. }
             | Error::Tls { upstream, .. }
-            | Error::Timeout { upstream, .. } => Some(upstream),
+            | Error::Timeout { upstream, .. }
+            | Error::UpstreamRedirect { upstream, .. } => Some(upstream),
             Error::BadRequest { upstream, .. } => upstream.as_deref(),
             Error::Config { .. }
             | Error::Io { .. }
             | Error::OriginForbidden { .. }
+            | Error::HostForbidden { .. }
             | Error::UnknownUpstream { .. } => None,
         }
     }

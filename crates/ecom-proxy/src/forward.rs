@@ -5,7 +5,10 @@
 //! that path is checked segment by segment before it is appended (no `.`/`..`, no empty segments,
 //! no percent-encoding, no characters outside `A-Z a-z 0-9 - . _ ~`), so it can neither leave the
 //! upstream's base path nor smuggle another host. Only the request headers the Vipps APIs use
-//! are sent on; redirects come back to the client as they are and are never followed.
+//! are sent on. Redirects are never followed: a network upstream's redirect becomes the proxy's
+//! own `upstream_redirect` error without its `Location`, so the browser cannot follow it either
+//! (and re-send the credentials to wherever it points); the in-process sandbox's redirects are
+//! page navigations between its own pages and pass through.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -36,10 +39,32 @@ pub const FORWARDED_REQUEST_HEADERS: [HeaderName; 13] = [
     HeaderName::from_static("size"),
 ];
 
-/// Response headers never passed back: hop-by-hop headers, cookies (the proxy's origin is shared
-/// by every upstream, so a cookie set by one would be sent to all), and CORS headers (the proxy
-/// sets its own for allowed origins only).
-const DROPPED_RESPONSE_HEADERS: [&str; 14] = [
+/// The only response headers passed back from a network upstream (MT, production, extras):
+/// what the app shows or needs to read a response. Everything else stays behind, in
+/// particular cookies (the proxy's origin is shared by every upstream, so a cookie set by one
+/// would be sent to all), `Refresh` and `Link` (which would make the browser navigate or load
+/// resources on the upstream's say), CORS and HSTS headers, and hop-by-hop headers.
+const PASSED_RESPONSE_HEADERS: [HeaderName; 14] = [
+    header::CONTENT_TYPE,
+    header::CONTENT_LENGTH,
+    header::CONTENT_ENCODING,
+    header::CONTENT_LANGUAGE,
+    header::CACHE_CONTROL,
+    header::EXPIRES,
+    header::PRAGMA,
+    header::DATE,
+    header::ETAG,
+    header::LAST_MODIFIED,
+    header::VARY,
+    header::RETRY_AFTER,
+    header::WWW_AUTHENTICATE,
+    HeaderName::from_static("x-request-id"),
+];
+
+/// Response headers never passed back from the in-process sandbox, which is trusted to set its
+/// pages' own headers (`Location`, its Content Security Policy): hop-by-hop headers, cookies,
+/// `Refresh`, `Link` and CORS headers (the proxy sets its own for allowed origins only).
+const DROPPED_RESPONSE_HEADERS: [&str; 16] = [
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -54,6 +79,8 @@ const DROPPED_RESPONSE_HEADERS: [&str; 14] = [
     "alt-svc",
     "server-timing",
     "strict-transport-security",
+    "refresh",
+    "link",
 ];
 
 /// Methods forwarded; the rest (CONNECT, TRACE, …) are refused.
@@ -147,7 +174,18 @@ pub(crate) fn forwarded_headers(upstream: &str, incoming: &HeaderMap) -> Result<
     Ok(out)
 }
 
-/// Removes the response headers that must not reach the browser.
+/// Keeps only [`PASSED_RESPONSE_HEADERS`] of a network upstream's response.
+pub(crate) fn passed_response_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    for name in &PASSED_RESPONSE_HEADERS {
+        for value in headers.get_all(name) {
+            out.append(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// Removes the response headers of an in-process upstream that must not reach the browser.
 pub(crate) fn filter_response_headers(headers: &mut HeaderMap) {
     // Headers named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1).
     let listed: Vec<HeaderName> = headers
@@ -258,6 +296,10 @@ impl Forwarder {
                 let router = self.sandbox.clone().ok_or_else(|| Error::UnknownUpstream {
                     message: "the in-process sandbox is not running in this server".into(),
                 })?;
+                // The sandbox's 3xx answers pass through untouched: they are navigations of its
+                // own HTML pages (landing page → wait page → the merchant's fallBack), made by
+                // code in this process, not by a third party, and the browser follows them as
+                // page loads without the API credentials, which only the app's fetches carry.
                 self.send_in_process(router, out).await
             }
             Target::Router(router) => self.send_in_process(router.clone(), out).await,
@@ -336,14 +378,27 @@ impl Forwarder {
             .await;
         let elapsed = started.elapsed();
         let upstream_response = result.map_err(|e| classify(name, &host, self.timeout, &e))?;
-        let mut builder = Response::builder().status(upstream_response.status());
-        let mut headers = upstream_response.headers().clone();
-        filter_response_headers(&mut headers);
+        let status = upstream_response.status();
+        // A browser's fetch follows a 3xx by itself and sends the same headers again, client
+        // secret and access token included, to the Location. So the redirect must not reach it.
+        // (304 is not a redirect: it has no Location and is never followed.)
+        if status.is_redirection() && status != axum::http::StatusCode::NOT_MODIFIED {
+            return Err(Error::UpstreamRedirect {
+                upstream: name.to_string(),
+                host,
+                status: status.as_u16(),
+            });
+        }
+        let mut builder = Response::builder().status(status);
+        let mut headers = passed_response_headers(upstream_response.headers());
         // Content served from a third party on the playground's origin must not run as the
-        // playground: `sandbox` gives any HTML an opaque origin, away from the app's storage.
+        // playground: `sandbox` gives any HTML an opaque origin, away from the app's storage,
+        // and nothing may load from it.
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("sandbox"),
+            HeaderValue::from_static(
+                "sandbox; default-src 'none'; base-uri 'none'; form-action 'none'",
+            ),
         );
         headers.insert(
             header::X_CONTENT_TYPE_OPTIONS,

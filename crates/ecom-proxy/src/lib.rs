@@ -7,19 +7,28 @@
 //!
 //! - **Fixed targets.** `/<upstream>/<path>?<query>` goes to that configured upstream's base
 //!   URL. No part of the request chooses a host: the path below the upstream is checked segment
-//!   by segment, and redirects are returned to the client, never followed. This is where
-//!   cors-anywhere (target in the URL, no private-range blocking) and proxyscotch (open by
-//!   default, redirects bypass its deny-list) fall short.
+//!   by segment, and redirects are never followed: a network upstream's redirect is answered
+//!   with the proxy's own `upstream_redirect` error without the `Location`, so the browser does
+//!   not follow it either. This is where cors-anywhere (target in the URL, no private-range
+//!   blocking) and proxyscotch (open by default, redirects bypass its deny-list) fall short.
 //! - **Browsers talk to it directly.** Credentials go from the browser to this proxy to Vipps,
 //!   never through a third-party relay (unlike Scalar's hosted proxy).
-//! - **Allow-lists, not deny-lists.** Only the request headers the Vipps APIs use are forwarded;
-//!   only allowed origins get CORS headers (others are refused with 403); cookies and hop-by-hop
-//!   headers are dropped both ways.
+//! - **Allow-lists, not deny-lists.** Only the request headers the Vipps APIs use are forwarded,
+//!   and only the response headers the app reads come back from a network upstream (no
+//!   cookies, `Refresh`, `Link` or hop-by-hop headers); only allowed origins get CORS headers
+//!   (others are refused with 403).
 //! - **Limits.** Request body limit, upstream timeout, per-client-IP token buckets and an
 //!   optional access token (`X-Proxy-Token`, compared in constant time).
-//! - **Logs without secrets.** One line per request: upstream, method, path (no query, a
-//!   userinfo `sub` replaced by `{sub}`), status, durations. Never a header value, body or
-//!   query string.
+//! - **Logs without secrets.** One line per request: upstream, method, path (no query; a
+//!   userinfo `sub`, a sandbox payment token, a test user's phone number replaced by `{sub}`,
+//!   `{token}`, `{phone}`), status, durations. Never a header value, body or query string.
+//! - **Only its own names.** Requests whose `Host` is not the listen address, the public URL,
+//!   a loopback name (for a loopback server) or an `--allowed-host` are refused with 421, so a
+//!   DNS-rebinding page gets nothing.
+//! - **Security headers on every response.** `X-Content-Type-Options: nosniff`,
+//!   `Referrer-Policy: no-referrer`, a Content Security Policy (the app's allows exactly its
+//!   own scripts and the inline ones by hash) with `frame-ancestors 'self'` unless
+//!   `--frame-ancestors` lists embedding sites, and `X-Frame-Options: SAMEORIGIN` when not.
 //! - **Sandbox control only when local.** `/sandbox/__sim/…` (reset, clock, recorded callbacks)
 //!   is forwarded only when the proxy listens on loopback with a loopback (or no) public URL,
 //!   or with `--sandbox-control`.
@@ -35,6 +44,8 @@
 //! - `ratelimit`: per-client-IP token buckets.
 //! - `sandbox`: building the in-process `ecom-sandbox` Router.
 //! - `assets`: the app's static files: precompressed copies, cache policy, revalidation.
+//! - `security`: the `Host` allow-list and the Content Security Policies.
+//! - `serve`: the accept loop with the header-read timeout and the connection cap.
 //! - [`error`]: the one error type and the proxy error response.
 //! - this module: [`app`] (the Router with its layers) and [`run`] (serve until shutdown).
 
@@ -44,6 +55,8 @@ pub mod error;
 mod forward;
 mod ratelimit;
 mod sandbox;
+mod security;
+mod serve;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -62,6 +75,7 @@ use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use url::Url;
 
 pub use config::{Cli, Config};
@@ -94,6 +108,12 @@ struct AppState {
     info: serde_json::Value,
     /// Whether `/sandbox/__sim/…` is forwarded (see [`Config::is_local`]).
     sandbox_control: bool,
+    /// The `Host` values this server answers for.
+    hosts: security::AllowedHosts,
+    /// The URL the server is meant to be reached at, for the host refusal's message.
+    public_url: String,
+    /// Content Security Policies.
+    policies: security::Policies,
 }
 
 /// What a request path addresses.
@@ -203,9 +223,10 @@ fn info_json(config: &Config, sandbox_control: bool) -> serde_json::Value {
     })
 }
 
-/// The origins allowed to call the proxy: the configured ones (or the development defaults),
-/// plus this server's own origin and, for a loopback server, its `localhost`/`127.0.0.1` twin.
-fn allowed_origins(config: &Config, public_url: &Url) -> Vec<HeaderValue> {
+/// The origins allowed to call the proxy: the configured ones (or, for a local server only, the
+/// development defaults), plus this server's own origin and, for a loopback server, its
+/// `localhost`/`127.0.0.1` twin.
+fn allowed_origins(config: &Config, public_url: &Url, local: bool) -> Vec<HeaderValue> {
     let own = config::origin_of(public_url);
     let mut origins = vec![own];
     if let Some(port) = public_url.port_or_known_default() {
@@ -225,11 +246,14 @@ fn allowed_origins(config: &Config, public_url: &Url) -> Vec<HeaderValue> {
         .collect();
     match &config.allowed_origins {
         Some(list) => values.extend(list.iter().cloned()),
-        None => values.extend(
+        // `trunk serve` on this machine is a development setup: a hosted proxy must not trust
+        // whatever runs on port 8081 of its visitors' machines.
+        None if local => values.extend(
             config::DEV_ORIGINS
                 .iter()
                 .map(|o| HeaderValue::from_static(o)),
         ),
+        None => {}
     }
     values.dedup();
     values
@@ -286,7 +310,11 @@ fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
 }
 
 /// Builds the whole server for a given public URL: proxy, `/__proxy/info`, sandbox and static
-/// files, with the origin check, CORS, rate limit, token check and request log.
+/// files, with the host and origin checks, CORS, rate limit, token check, request log and
+/// security headers.
+///
+/// The accepted `Host` names are derived from `config.listen`: serve it on another address
+/// only with that address in `config.allowed_hosts` (or use [`run`], which knows the address).
 ///
 /// # Errors
 /// [`Error::Config`] if the HTTPS client cannot be built from the configuration.
@@ -298,15 +326,16 @@ pub fn app(config: &Config, public_url: &Url) -> Result<Router, Error> {
 fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router, Error> {
     // The control surface can reset the sandbox, read recorded callbacks and drive payments:
     // only for a server that nobody else can reach, unless explicitly asked for.
-    let sandbox_control = config.sandbox_control
-        || (config.is_local() && bound.ip().is_loopback() && config::is_loopback_url(public_url));
+    let local =
+        config.is_local() && bound.ip().is_loopback() && config::is_loopback_url(public_url);
+    let sandbox_control = config.sandbox_control || local;
     let sandbox = config
         .upstreams
         .iter()
         .any(|u| matches!(u.target, Target::Sandbox))
         .then(|| sandbox::router(public_url, config.sandbox))
         .transpose()?;
-    let origins = allowed_origins(config, public_url);
+    let origins = allowed_origins(config, public_url, local);
     let state = Arc::new(AppState {
         upstreams: config.upstreams.clone(),
         forwarder: Forwarder {
@@ -322,15 +351,41 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
         static_files: config.static_dir.as_ref().map(assets::serve_dir),
         info: info_json(config, sandbox_control),
         sandbox_control,
+        hosts: security::AllowedHosts::new(config, public_url, bound),
+        public_url: public_url.as_str().trim_end_matches('/').to_string(),
+        policies: security::Policies::new(config),
     });
-    // Layers run outermost first: request log and origin check, CORS (answers preflights),
-    // then rate limit and token, so that their errors still carry CORS headers the app can read.
+    // Layers run outermost first: security headers (on every response, errors included),
+    // request log with the host and origin checks, CORS (answers preflights), then rate limit
+    // and token, so that their errors still carry CORS headers the app can read.
+    let frame_options = config.frame_ancestors.is_empty().then(|| {
+        // X-Frame-Options cannot list origins, so it only backs up the default policy.
+        SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        )
+    });
     Ok(Router::new()
         .route(INFO_PATH, get(info))
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(cors_layer(origins))
         .layer(middleware::from_fn_with_state(state.clone(), front))
+        .layer(middleware::map_response_with_state(
+            state.clone(),
+            content_security_policy,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // The sandbox's pages bring `same-origin`, so that their form posts carry an Origin;
+        // network upstreams cannot set it (their headers are an allow-list).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(tower::util::option_layer(frame_options))
         .with_state(state))
 }
 
@@ -351,16 +406,12 @@ pub async fn run(
     })?;
     let public_url = config.public_url_for(local);
     let app = build(&config, &public_url, local)?;
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(|source| Error::Io {
-        context: "the server stopped".into(),
-        source,
-    })
+    let limits = serve::Limits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: config.max_connections,
+    };
+    serve::serve(listener, app, limits, shutdown).await;
+    Ok(())
 }
 
 /// Completes on Ctrl-C or SIGTERM, for [`run`]'s `shutdown`.
@@ -431,13 +482,21 @@ async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next)
             !matches!(method, Method::GET | Method::HEAD),
         ),
     };
-    let forbidden = request
-        .headers()
-        .get(header::ORIGIN)
-        .filter(|origin| origin_applies && !state.allowed_origins.contains(origin))
-        .map(|origin| Error::OriginForbidden {
-            origin: printable(&String::from_utf8_lossy(origin.as_bytes()), 100),
-        });
+    // The host check comes first and covers everything (files, info, upstreams, /__sim): a
+    // page that reached this server through DNS rebinding must get nothing from it.
+    let forbidden = match state.hosts.refused(&request) {
+        Some(host) => Some(Error::HostForbidden {
+            host,
+            expected: state.public_url.clone(),
+        }),
+        None => request
+            .headers()
+            .get(header::ORIGIN)
+            .filter(|origin| origin_applies && !state.allowed_origins.contains(origin))
+            .map(|origin| Error::OriginForbidden {
+                origin: printable(&String::from_utf8_lossy(origin.as_bytes()), 100),
+            }),
+    };
     let response = match forbidden {
         Some(error) => error.into_response(),
         None => next.run(request).await,
@@ -465,29 +524,108 @@ async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next)
     response
 }
 
-/// Path segments after which the rest of a path is personal data, and what the log shows
-/// instead.
-const REDACTED_PATHS: [(&str, &str); 1] = [("/vipps-userinfo-api/userinfo/", "{sub}")];
+/// One segment of a [`REDACTED_PATHS`] pattern.
+#[derive(Debug, Clone, Copy)]
+enum Segment {
+    /// This segment, compared without regard to letter case.
+    Is(&'static str),
+    /// Any segment, logged as it is.
+    Any,
+    /// Personal data or a bearer token: this one segment is logged as the placeholder.
+    Hide(&'static str),
+    /// Personal data: this segment and everything after it are logged as the placeholder.
+    HideRest(&'static str),
+}
 
-/// The request path as logged: a userinfo `sub` identifies a person, so it is replaced by
-/// `{sub}`.
+/// Paths whose segments identify a person or carry a token, anywhere in a request path (below
+/// any upstream, so MT's userinfo and the sandbox's pages alike).
+const REDACTED_PATHS: &[&[Segment]] = {
+    use Segment::{Any, Hide, HideRest, Is};
+    &[
+        // A userinfo `sub` identifies a person.
+        &[Is("vipps-userinfo-api"), Is("userinfo"), HideRest("{sub}")],
+        // The sandbox's control surface: the landing-page token (a payment's bearer token),
+        // a test user's phone number, an express user id (SIM_API.md).
+        &[Is("__sim"), Is("landing"), Hide("{token}")],
+        &[Is("__sim"), Is("app"), Hide("{token}")],
+        &[Is("__sim"), Is("users"), Hide("{phone}")],
+        &[Is("__sim"), Is("consents"), Any, Hide("{userId}")],
+        // The simulated app's inbox is addressed by phone number.
+        &[Is("vipps-app"), Is("user"), Hide("{phone}")],
+        // A QR id gives its content: the landing-page URL with the payment token.
+        &[Is("qr-images"), Hide("{qr}")],
+        &[Is("qr-target"), Hide("{qr}")],
+    ]
+};
+
+/// The request path as logged: the segments [`REDACTED_PATHS`] names (a userinfo `sub`, a
+/// payment token, a phone number) are replaced by placeholders such as `{sub}`.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    // ASCII lower-casing keeps byte offsets, so the match can be found case-insensitively.
-    let lower = path.to_ascii_lowercase();
-    for (prefix, placeholder) in REDACTED_PATHS {
-        if let Some(at) = lower.find(prefix) {
-            let keep = at + prefix.len();
-            if keep < path.len() {
-                return format!("{}{placeholder}", &path[..keep]).into();
+    let mut segments: Vec<&str> = path.split('/').collect();
+    let mut changed = false;
+    let mut start = 0;
+    while start < segments.len() {
+        let matched = REDACTED_PATHS
+            .iter()
+            .find(|pattern| matches_at(pattern, &segments[start..]));
+        let Some(pattern) = matched else {
+            start += 1;
+            continue;
+        };
+        for (offset, part) in pattern.iter().enumerate() {
+            match part {
+                Segment::Hide(placeholder) => segments[start + offset] = placeholder,
+                Segment::HideRest(placeholder) => {
+                    segments.truncate(start + offset);
+                    segments.push(placeholder);
+                    break;
+                }
+                Segment::Is(_) | Segment::Any => {}
             }
         }
+        changed = true;
+        start += pattern.len();
     }
-    path.into()
+    if changed {
+        segments.join("/").into()
+    } else {
+        path.into()
+    }
+}
+
+/// True if `segments` begins with `pattern`; a hidden segment must not be empty (a trailing
+/// `/` holds nothing to hide).
+fn matches_at(pattern: &[Segment], segments: &[&str]) -> bool {
+    pattern.len() <= segments.len()
+        && pattern
+            .iter()
+            .zip(segments)
+            .all(|(part, segment)| match part {
+                Segment::Is(name) => segment.eq_ignore_ascii_case(name),
+                Segment::Any => true,
+                Segment::Hide(_) | Segment::HideRest(_) => !segment.is_empty(),
+            })
 }
 
 /// True if `rest` (the path below the sandbox upstream) addresses its `/__sim` control surface.
 fn is_sandbox_control(rest: &str) -> bool {
     rest.trim_start_matches('/').split('/').next() == Some("__sim")
+}
+
+/// Gives every response its Content Security Policy: the one it brings (the app's HTML, a
+/// sandbox page, a network upstream's `sandbox`) or the default, with this server's
+/// `frame-ancestors`.
+async fn content_security_policy(
+    State(state): State<Arc<AppState>>,
+    mut response: Response,
+) -> Response {
+    let policy = state
+        .policies
+        .finish(response.headers().get(header::CONTENT_SECURITY_POLICY));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, policy);
+    response
 }
 
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
@@ -560,15 +698,25 @@ async fn serve_static(state: &AppState, first_segment: &str, request: Request) -
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return state.unknown_upstream(first_segment).into_response();
     }
+    // A 304 carries no Content-Type, but its headers replace the cached ones, so an HTML
+    // document's policy must come with it too.
+    let path = request.uri().path();
+    let document = path.ends_with('/') || path.ends_with(".html");
     let response = assets::serve(files, request).await;
     if response.status() == StatusCode::NOT_FOUND {
         return state.unknown_upstream(first_segment).into_response();
     }
     let mut response = response.map(Body::new);
-    response.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html || (document && response.status() == StatusCode::NOT_MODIFIED) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, state.policies.app());
+    }
     response
 }
 
@@ -645,4 +793,66 @@ fn declared_length(headers: &HeaderMap) -> Option<usize> {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn personal_segments_are_redacted_and_the_rest_is_kept() {
+        let cases = [
+            (
+                "/mt/vipps-userinfo-api/userinfo/abc-123",
+                "/mt/vipps-userinfo-api/userinfo/{sub}",
+            ),
+            (
+                "/mt/Vipps-Userinfo-Api/USERINFO/abc/",
+                "/mt/Vipps-Userinfo-Api/USERINFO/{sub}",
+            ),
+            (
+                "/mt/vipps-userinfo-api/userinfo/",
+                "/mt/vipps-userinfo-api/userinfo/",
+            ),
+            (
+                "/sandbox/__sim/landing/eyJtok/open",
+                "/sandbox/__sim/landing/{token}/open",
+            ),
+            (
+                "/sandbox/__SIM/App/eyJtok/approve",
+                "/sandbox/__SIM/App/{token}/approve",
+            ),
+            (
+                "/sandbox/__sim/users/91234567",
+                "/sandbox/__sim/users/{phone}",
+            ),
+            (
+                "/sandbox/__sim/consents/123456/user+id=/remove",
+                "/sandbox/__sim/consents/123456/{userId}/remove",
+            ),
+            (
+                "/sandbox/vipps-app/user/91234567",
+                "/sandbox/vipps-app/user/{phone}",
+            ),
+            (
+                "/sandbox/Vipps-App/User/91234567/",
+                "/sandbox/Vipps-App/User/{phone}/",
+            ),
+            ("/sandbox/qr-images/q1w2e3.png", "/sandbox/qr-images/{qr}"),
+            ("/sandbox/qr-target/q1w2e3", "/sandbox/qr-target/{qr}"),
+            (
+                "/sandbox/__sim/payments/123456/order-1",
+                "/sandbox/__sim/payments/123456/order-1",
+            ),
+            ("/sandbox/vipps-app/payment", "/sandbox/vipps-app/payment"),
+            (
+                "/mt/ecomm/v2/payments/order-77/details",
+                "/mt/ecomm/v2/payments/order-77/details",
+            ),
+            ("/", "/"),
+        ];
+        for (path, logged) in cases {
+            assert_eq!(loggable_path(path), logged, "{path}");
+        }
+    }
 }

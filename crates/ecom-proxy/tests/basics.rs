@@ -200,6 +200,42 @@ async fn allowed_origins_get_cors_headers_and_refused_ones_get_403() {
 }
 
 #[tokio::test]
+async fn only_a_local_proxy_trusts_the_development_origins_by_default() {
+    // Hosted: a public URL that is not loopback (the server itself is bound to 127.0.0.1 behind
+    // a reverse proxy), or a non-loopback listen address; no --allowed-origin given.
+    for hosted_args in [
+        &["--public-url", "https://playground.example.com"][..],
+        &["--listen", "10.0.0.5:8080"],
+    ] {
+        let (hosted, log, _ca, _canary) = proxy_with_echo(hosted_args).await;
+        for origin in [DEV_ORIGIN, "http://localhost:8081"] {
+            let response = client()
+                .get(format!("{}/echo/ping", hosted.url))
+                .header("origin", origin)
+                .send()
+                .await
+                .unwrap();
+            assert!(response
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none());
+            assert_proxy_error(response, 403, "origin_forbidden").await;
+        }
+        assert!(log.all().is_empty(), "{hosted_args:?}");
+    }
+    // The hosted server's own public origin is still allowed.
+    let (hosted, _log, _ca, _canary) =
+        proxy_with_echo(&["--public-url", "https://playground.example.com"]).await;
+    let response = client()
+        .get(format!("{}/echo/ping", hosted.url))
+        .header("origin", "https://playground.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 418);
+}
+
+#[tokio::test]
 async fn only_vipps_headers_are_forwarded_and_response_headers_are_filtered() {
     let (proxy, log, _ca, _canary) = proxy_with_echo(&[]).await;
     let vipps_headers = [
@@ -241,7 +277,18 @@ async fn only_vipps_headers_are_forwarded_and_response_headers_are_filtered() {
     assert!(headers.get("set-cookie").is_none());
     assert!(headers.get("x-hop-header").is_none());
     assert_eq!(headers["access-control-allow-origin"], DEV_ORIGIN);
-    assert_eq!(headers["x-upstream-custom"], "kept");
+    // Response headers are an allow-list: nothing that could make the browser navigate, load
+    // something or relax the proxy's own policy comes through.
+    for name in ["x-upstream-custom", "refresh", "link"] {
+        assert!(headers.get(name).is_none(), "{name} was passed on");
+    }
+    assert_eq!(
+        headers["content-security-policy"],
+        "sandbox; default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+    );
+    assert_eq!(headers["x-frame-options"], "SAMEORIGIN");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
     assert_eq!(headers["x-request-id"], "echo-request-id");
     let timing = headers["server-timing"].to_str().unwrap();
     let ms: f64 = timing

@@ -408,7 +408,7 @@ async fn a_trickled_body_is_cut_off_after_the_upstream_timeout() {
     let (proxy, log, _ca) = echo_proxy(&["--upstream-timeout", "0.5"]).await;
     let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.unwrap();
     stream
-        .write_all(b"POST /echo/ping HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\nConnection: close\r\n\r\n0123456789")
+        .write_all(format!("POST /echo/ping HTTP/1.1\r\nHost: {}\r\nContent-Length: 50\r\nConnection: close\r\n\r\n0123456789", proxy.addr).as_bytes())
         .await
         .unwrap();
     let started = std::time::Instant::now();
@@ -425,4 +425,35 @@ async fn a_trickled_body_is_cut_off_after_the_upstream_timeout() {
     assert!(text.contains("did not arrive within 0.5 s"), "{text}");
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
     assert!(log.all().is_empty());
+}
+
+#[tokio::test]
+async fn upstream_redirects_are_refused_without_their_location() {
+    let (proxy, log, _ca) = echo_proxy(&[]).await;
+    let response = client()
+        .get(format!("{}/echo/redirect", proxy.url))
+        .header("origin", ORIGIN)
+        .header("client_secret", "not-a-real-secret")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.headers().get("location").is_none(),
+        "{:?}",
+        response.headers()
+    );
+    assert_eq!(response.headers()["access-control-allow-origin"], ORIGIN);
+    let body = assert_proxy_error(response, 502, "upstream_redirect").await;
+    assert_eq!(body["upstream"], "echo");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("127.0.0.1:")
+            && message.contains("302")
+            && message.contains("did not follow")
+            && message.contains("withholds its Location"),
+        "{message}"
+    );
+    assert!(!message.contains("example.com"), "{message}");
+    // The upstream was asked once; nothing followed the redirect.
+    assert_eq!(log.paths(), ["/redirect"]);
 }

@@ -91,7 +91,8 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
             String::new(),
             Refused(400),
         ),
-        // Absolute-form request target: its authority is ignored, only the path routes.
+        // Absolute-form request target: its authority never routes (a loopback name is one of
+        // this loopback server's own), and a foreign name is refused like a foreign Host (421).
         (
             format!("http://127.0.0.1:{c}/"),
             String::new(),
@@ -101,6 +102,11 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
             format!("http://127.0.0.1:{c}/echo/absolute-form"),
             String::new(),
             Forwarded("/absolute-form".into(), 418),
+        ),
+        (
+            "http://evil.example/echo/absolute-form".into(),
+            String::new(),
+            Refused(421),
         ),
         // Dot segments, raw and encoded, single and double.
         ("/echo/../../".into(), String::new(), Refused(400)),
@@ -213,11 +219,11 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
             "Authorization: Bearer a\x01b\r\n".into(),
             AnyClientError,
         ),
-        // Redirects to loopback are returned, never followed.
+        // Redirects to loopback are neither followed nor passed back (502 upstream_redirect).
         (
             "/echo/redirect".into(),
             String::new(),
-            Forwarded("/redirect".into(), 302),
+            Forwarded("/redirect".into(), 502),
         ),
         // A query naming another host goes to the configured upstream only.
         (
@@ -236,6 +242,7 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
         (format!("OPTIONS * HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), NotForwarded),
         (format!("OPTIONS /echo/ping HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"), NotForwarded),
         (format!("GET /echo/ping HTTP/1.1\r\nHost: 127.0.0.1:{c}\r\nConnection: close\r\n\r\n"), Forwarded("/ping".into(), 418)),
+        ("GET /echo/ping HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n".into(), Refused(421)),
     ];
 
     let mut expected_forwarded = Vec::new();
@@ -277,7 +284,7 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
             ));
         }
         if let Refused(code) = expect {
-            if *code == 400 || *code == 404 {
+            if *code == 400 || *code == 404 || *code == 421 {
                 // Refusals made by the proxy itself use the error contract.
                 if !text.contains("x-playground-proxy-error") {
                     failures.push(format!("{label:?}: refusal without the proxy error header"));
@@ -292,16 +299,20 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
         failures.len(),
         failures.join("\n")
     );
-    // The redirect was passed back as it came.
+    // The redirect's Location never reaches the client, so a browser cannot follow it either.
     let (_, text) = raw(
         proxy.addr,
         format!("GET /echo/redirect HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
             .as_bytes(),
     )
     .await;
+    let lower = text.to_lowercase();
     assert!(
-        text.to_lowercase()
-            .contains(&format!("location: http://127.0.0.1:{c}/stolen")),
+        !lower.contains("location:") && !lower.contains("/stolen"),
+        "{text}"
+    );
+    assert!(
+        lower.contains("x-playground-proxy-error: upstream_redirect"),
         "{text}"
     );
     expected_forwarded.push("/redirect".into());

@@ -92,6 +92,22 @@ async fn landing_page_urls_resolve_back_through_the_proxy() {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("<form") || html.contains("<html"), "{html}");
+
+    // The sandbox's own redirects are page navigations and pass through (unlike a network
+    // upstream's): Cancel on the landing page goes back to the merchant's fallBack.
+    let token = url.split('=').nth(2).unwrap();
+    let cancel = http
+        .post(format!(
+            "{}/sandbox/dwo-api-application/v1/deeplink/vippsgateway/cancel",
+            proxy.url
+        ))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), 303, "{:?}", cancel.headers());
+    assert_eq!(cancel.headers()["location"], "https://example.com/fallback");
+    assert!(cancel.headers().get("x-playground-proxy-error").is_none());
 }
 
 /// Status of `GET /sandbox/__sim/config` and of `POST /sandbox/__sim/reset` on `proxy`.

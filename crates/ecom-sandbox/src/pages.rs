@@ -1,8 +1,10 @@
 //! The landing page and the simulated Vipps app (spec §11) as small, accessible HTML pages.
 //!
-//! No cookies, no scripts, no external assets: state travels in the URL and in hidden form
-//! fields (the payment token), and every link is built from `public_base_url`, so the pages
-//! work behind the playground's proxy, which drops cookies and `Host`.
+//! No cookies, no external assets, one small script (the wait page's poll): state travels in
+//! the URL and in hidden form fields (the payment token), and every link is built from
+//! `public_base_url`, so the pages work behind the playground's proxy, which drops cookies and
+//! `Host`. Each page carries a Content Security Policy that lets only its own inline style and
+//! script run, by a nonce made for that response (the pages are never cached).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -43,7 +45,16 @@ fieldset{border:1px solid #d6d3d1;border-radius:8px;margin:.75rem 0}
 fieldset label{font-weight:400;margin:.25rem 0}
 ul.plain{list-style:none;padding:0}
 ul.plain li{margin:.5rem 0}
+label.inline{display:inline}
 ";
+
+/// The pages' Content Security Policy, `{nonce}` standing for the response's nonce. Forms post
+/// to this origin, which answers some of them by redirecting to the merchant's `fallBack`
+/// (any http(s) URL), and `form-action` also governs those redirects. The server in front
+/// (the playground's proxy) puts its own `frame-ancestors` in place of this one.
+const POLICY: &str = "default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; \
+connect-src 'self'; img-src 'self' data:; form-action 'self' http: https:; base-uri 'none'; \
+object-src 'none'; frame-ancestors 'self'";
 
 /// HTML-escapes text for element content and attribute values.
 pub(crate) fn esc(s: &str) -> String {
@@ -66,24 +77,41 @@ fn kr(ore: i64) -> String {
     format!("{},{:02} kr", ore / 100, (ore % 100).abs())
 }
 
+/// A whole page; `script` is JavaScript for the head (empty for none).
 fn page(
     status: StatusCode,
     lang: &str,
     title: &str,
-    head_extra: &str,
+    script: &str,
     header: &str,
     body: &str,
 ) -> Response {
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    let script = if script.is_empty() {
+        String::new()
+    } else {
+        format!("<script nonce=\"{nonce}\">{script}</script>")
+    };
     let html = format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">{head_extra}\
-<title>{title}</title><style>{CSS}</style></head><body>\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">{script}\
+<title>{title}</title><style nonce=\"{nonce}\">{CSS}</style></head><body>\
 <header>{header}</header><main>{body}</main></body></html>",
         title = esc(title),
     );
     let mut r = (status, Html(html)).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(policy) = HeaderValue::from_str(&POLICY.replace("{nonce}", &nonce)) {
+        r.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    // Not `no-referrer`: under it Chromium sends `Origin: null` with the pages' form posts,
+    // which the playground's proxy refuses. Other origins (the fallBack) still get no referrer.
+    r.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     r
 }
 
@@ -452,8 +480,8 @@ pub(crate) async fn landing_wait(
     // the page is not. It follows the redirect once the payment has ended.
     let wait = wait_url(&state, &g.token);
     let poll = format!(
-        "<script>(function(){{var u={};setInterval(function(){{fetch(u,{{redirect:\"manual\",cache:\"no-store\"}})\
-.then(function(r){{if(r.type===\"opaqueredirect\"||r.status!==200){{location.href=u;}}}});}},3000);}})();</script>",
+        "(function(){{var u={};setInterval(function(){{fetch(u,{{redirect:\"manual\",cache:\"no-store\"}})\
+.then(function(r){{if(r.type===\"opaqueredirect\"||r.status!==200){{location.href=u;}}}});}},3000);}})();",
         serde_json::Value::from(wait.as_str())
     );
     let body = format!(
@@ -740,7 +768,7 @@ fn render_app(state: &Arc<Shared>, g: &Payment, error: Option<&str>) -> Response
                 let _ = write!(
                     radios,
                     "<div><input type=\"radio\" id=\"address-{id}\" name=\"address_id\" value=\"{id}\" data-testid=\"address-{id}\"{}>\
-<label for=\"address-{id}\" style=\"display:inline\">{kind}: {}, {} {}</label></div>",
+<label for=\"address-{id}\" class=\"inline\">{kind}: {}, {} {}</label></div>",
                     if i == 0 { " checked" } else { "" },
                     esc(&a.line1),
                     esc(&a.post_code),
@@ -783,7 +811,7 @@ fn render_app(state: &Arc<Shared>, g: &Payment, error: Option<&str>) -> Response
                 let _ = write!(
                     radios,
                     "<div><input type=\"radio\" id=\"ship-{i}\" name=\"method_id\" value=\"{}\" data-testid=\"shipping-{}\"{}>\
-<label for=\"ship-{i}\" style=\"display:inline\">{} – {}</label></div>",
+<label for=\"ship-{i}\" class=\"inline\">{} – {}</label></div>",
                     esc(&o.method_id),
                     esc(&o.method_id),
                     if i == default { " checked" } else { "" },

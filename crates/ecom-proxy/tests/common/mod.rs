@@ -209,7 +209,8 @@ struct EchoState {
 }
 
 /// An upstream that records each request and answers with a JSON summary of it, plus response
-/// headers the proxy must filter. `/slow` waits 3 s; `/redirect` answers 302 to `redirect_to`.
+/// headers the proxy must filter (cookies, hop-by-hop, CORS, `Refresh`, `Link`, its own
+/// security headers). `/slow` waits 3 s; `/redirect` answers 302 to `redirect_to`.
 pub fn echo_router(log: Log, redirect_to: String) -> Router {
     Router::new()
         .fallback(echo)
@@ -257,7 +258,11 @@ async fn echo(State(state): State<EchoState>, request: Request) -> Response {
             ("x-hop-header", "hop"),
             ("access-control-allow-origin", "*"),
             ("x-request-id", "echo-request-id"),
-            ("x-upstream-custom", "kept"),
+            ("x-upstream-custom", "dropped"),
+            ("refresh", "0; url=https://evil.example/"),
+            ("link", "<https://evil.example/x.css>; rel=stylesheet"),
+            ("content-security-policy", "default-src *"),
+            ("x-frame-options", "ALLOWALL"),
         ],
         summary.to_string(),
     )
