@@ -49,7 +49,9 @@ pub fn App() -> impl IntoView {
     let env = move || settings.settings.with(|s| s.environment);
     view! {
         // The first Tab stop: past the Settings form straight to the steps.
-        <a class="skip-link" href="#quick-start" data-testid="skip-link">"Skip to the quick-start steps"</a>
+        <a class="skip-link" href="#quick-start" data-testid="skip-link" on:click=move |ev| skip_to_next_step(&ev)>
+            "Skip to the next step"
+        </a>
         <header class="top">
             <h1>"eCom Playground"</h1>
             <span class=move || format!("badge env-{}", env().upstream()) data-testid="env-badge">
@@ -69,6 +71,24 @@ pub fn App() -> impl IntoView {
                 </Suspense>
             </div>
         </main>
+    }
+}
+
+/// Moves the keyboard focus to the step the guide marks next (or the first step), without
+/// changing the fragment, which is the page's link.
+fn skip_to_next_step(event: &leptos::ev::MouseEvent) {
+    event.prevent_default();
+    let target = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(".step[data-guide=\"next\"]")
+                .ok()
+                .flatten()
+                .or_else(|| d.query_selector(".step").ok().flatten())
+        })
+        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+    if let Some(step) = target {
+        let _ = step.focus();
     }
 }
 
@@ -92,9 +112,10 @@ fn Notice(message: RwSignal<Option<String>>, testid: &'static str) -> impl IntoV
 async fn quick_start_steps() -> AnyView {
     let flow = FlowCtx::provide();
     let link_notice = RwSignal::new(
-        flow.opened_with
-            .with_value(|r| r.as_ref().and_then(Route::notice)),
+        flow.route
+            .with_untracked(|r| r.as_ref().and_then(Route::notice)),
     );
+    flow.on_link(move |route| link_notice.set(route.notice()));
     // A link to a step opens there, once the steps are on the page.
     if flow.embedded() {
         let step = flow.linked_step();

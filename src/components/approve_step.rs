@@ -62,7 +62,7 @@ pub fn ApproveStep() -> impl IntoView {
     });
 
     view! {
-        <section class="panel step" aria-labelledby="step-approve-title" data-testid="step-approve" data-guide=move || guide.progress(Step::Approve).as_str()>
+        <section class="panel step" tabindex="-1" aria-labelledby="step-approve-title" data-testid="step-approve" data-guide=move || guide.progress(Step::Approve).as_str()>
             <h2 id="step-approve-title">"3. Approve the payment"</h2>
             <StepLink step=Step::Approve />
             <Show

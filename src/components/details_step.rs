@@ -100,7 +100,7 @@ pub fn DetailsStep() -> impl IntoView {
     };
 
     view! {
-        <section class="panel step" aria-labelledby="step-details-title" data-testid="step-details" data-guide=move || guide.progress(Step::Details).as_str()>
+        <section class="panel step" tabindex="-1" aria-labelledby="step-details-title" data-testid="step-details" data-guide=move || guide.progress(Step::Details).as_str()>
             <h2 id="step-details-title">"5. Payment details"</h2>
             <StepLink step=Step::Details />
             <p class="hint">"The payment's history and what can be done with it next."</p>

@@ -41,10 +41,13 @@ pub fn FlowGuide() -> impl IntoView {
                                 Progress::Later | Progress::Elsewhere => "",
                             }}
                         </span>
-                        <p class="hint">
-                            {what} " "
-                            <a href=docs target="_blank" rel="noopener noreferrer">"Read more in the docs"</a>
-                        </p>
+                        // Only the next step says what it does, so the guide stays short.
+                        <Show when=move || progress() == Progress::Next>
+                            <p class="hint">
+                                {what} " "
+                                <a href=docs target="_blank" rel="noopener noreferrer">"Read more in the docs"</a>
+                            </p>
+                        </Show>
                     </li>
                 }
             })

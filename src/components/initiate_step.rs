@@ -82,6 +82,21 @@ pub fn InitiateStep() -> impl IntoView {
         }
         auto
     });
+    // A link followed later prefills the same fields.
+    flow.on_link(move |route| {
+        let fields = [
+            ("amount", amount),
+            ("transactionText", text),
+            ("orderId", order_id),
+            ("callbackPrefix", callback),
+            ("fallBack", fall_back),
+        ];
+        for (name, signal) in fields {
+            if let Some(value) = route.value(name) {
+                signal.set(value.to_owned());
+            }
+        }
+    });
     let fall_back_hint = Signal::derive(move || {
         (fall_back.get() == auto_fall_back.get() && fall_back.with(|f| f.contains(payment::BACK_ROUTE)))
             .then(|| "After the app, Vipps sends the user back to this page, which then says how the payment went.".to_owned())
@@ -154,7 +169,7 @@ pub fn InitiateStep() -> impl IntoView {
     });
 
     view! {
-        <section class="panel step" aria-labelledby="step-initiate-title" data-testid="step-initiate" data-guide=move || guide.progress(Step::Initiate).as_str()>
+        <section class="panel step" tabindex="-1" aria-labelledby="step-initiate-title" data-testid="step-initiate" data-guide=move || guide.progress(Step::Initiate).as_str()>
             <h2 id="step-initiate-title">"2. Initiate a payment"</h2>
             <StepLink step=Step::Initiate />
             <p class="hint">

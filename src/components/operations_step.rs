@@ -121,9 +121,16 @@ pub fn OperationsStep() -> impl IntoView {
         request_id.set(fresh_key(prefix));
         last_key.set(None);
     };
+    // A link to capture, cancel or refund followed later chooses that operation.
+    guide.on_link(move |route| match route.step {
+        Some(Step::Capture) => choose(Op::Capture, "capture", "Socks on the way!"),
+        Some(Step::Cancel) => choose(Op::Cancel, "cancel", "No socks for you!"),
+        Some(Step::Refund) => choose(Op::Refund, "refund", "Refund of Vipps socks"),
+        _ => {}
+    });
 
     view! {
-        <section class="panel step" aria-labelledby="step-ops-title" data-testid="step-operations" data-guide=move || guide.progress(op_step()).as_str()>
+        <section class="panel step" tabindex="-1" aria-labelledby="step-ops-title" data-testid="step-operations" data-guide=move || guide.progress(op_step()).as_str()>
             <h2 id="step-ops-title">"4. Capture, cancel or refund"</h2>
             {move || view! { <StepLink step=op_step() /> }}
             <div class="tabs" role="group" aria-label="Operation">

@@ -49,7 +49,7 @@ pub fn QrStep() -> impl IntoView {
         }
     });
     view! {
-        <section class="panel step" aria-labelledby="step-qr-title" data-testid="step-qr" data-guide=move || guide.progress(Step::Qr).as_str()>
+        <section class="panel step" tabindex="-1" aria-labelledby="step-qr-title" data-testid="step-qr" data-guide=move || guide.progress(Step::Qr).as_str()>
             <h2 id="step-qr-title">"7. QR API"</h2>
             <StepLink step=Step::Qr />
             <div class="field">

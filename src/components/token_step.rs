@@ -85,7 +85,7 @@ pub fn TokenStep() -> impl IntoView {
     };
 
     view! {
-        <section class="panel step" aria-labelledby="step-token-title" data-testid="step-token" data-guide=move || guide.progress(Step::Token).as_str()>
+        <section class="panel step" tabindex="-1" aria-labelledby="step-token-title" data-testid="step-token" data-guide=move || guide.progress(Step::Token).as_str()>
             <h2 id="step-token-title">"1. Get an access token"</h2>
             <StepLink step=Step::Token />
             <p class="hint">

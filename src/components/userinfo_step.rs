@@ -33,7 +33,7 @@ pub fn UserinfoStep() -> impl IntoView {
         }
     });
     view! {
-        <section class="panel step" aria-labelledby="step-userinfo-title" data-testid="step-userinfo" data-guide=move || guide.progress(Step::Userinfo).as_str()>
+        <section class="panel step" tabindex="-1" aria-labelledby="step-userinfo-title" data-testid="step-userinfo" data-guide=move || guide.progress(Step::Userinfo).as_str()>
             <h2 id="step-userinfo-title">"6. Get userinfo"</h2>
             <StepLink step=Step::Userinfo />
             <p class="hint">"The profile data the user agreed to share, for the sub of a profile payment."</p>

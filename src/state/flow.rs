@@ -1,8 +1,9 @@
 //! The flow the page is in (regular, express, userinfo, QR) and the link it was opened with.
 //!
 //! Links are `#/<flow>[/<step>][?<field>=<value>]` (see `ecom_core::route`). The link is read
-//! once, when the steps first render: it picks the flow, the step to show, and what to prefill.
-//! After that the flow follows the user's choice of payment kind.
+//! when the steps first render and again whenever the fragment changes: it picks the flow, the
+//! step to show, and what to prefill. In between, the flow follows the user's choice of
+//! payment kind.
 
 use ecom_core::details::PaymentDetails;
 use ecom_core::route::{Flow, Route, Step};
@@ -15,8 +16,9 @@ use super::session::SessionCtx;
 pub struct FlowCtx {
     /// The flow the steps belong to; the initiate step's kind of payment follows it.
     pub flow: RwSignal<Flow>,
-    /// The link the page was opened with, if it was a link into a flow or step.
-    pub opened_with: StoredValue<Option<Route>>,
+    /// The last link into a flow or step the page followed: the one it was opened with, then
+    /// any it went to without reloading (a link on the page, the address bar's fragment).
+    pub route: RwSignal<Option<Route>>,
     /// The steps done for the current payment (the token is done while one is valid).
     pub done: RwSignal<Vec<Step>>,
 }
@@ -55,12 +57,28 @@ impl FlowCtx {
         let route = Route::parse(&hash);
         let ctx = FlowCtx {
             flow: RwSignal::new(route.as_ref().and_then(|r| r.flow).unwrap_or(Flow::Regular)),
-            opened_with: StoredValue::new(route),
+            route: RwSignal::new(route),
             done: RwSignal::new(Vec::new()),
         };
         // A new current payment has been initiated (or resumed): its later steps start anew.
         let session = expect_context::<SessionCtx>();
         session.on_new_order(move || ctx.done.set(vec![Step::Initiate]));
+        // A link followed without a reload (the fragment changed) is applied as on a first load.
+        let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+            let hash = web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .unwrap_or_default();
+            if let Some(route) = Route::parse(&hash) {
+                if let Some(flow) = route.flow {
+                    ctx.flow.set(flow);
+                }
+                if let Some(step) = route.step {
+                    request_animation_frame(move || scroll_to(step));
+                }
+                ctx.route.set(Some(route));
+            }
+        });
+        on_cleanup(move || listener.remove());
         provide_context(ctx);
         ctx
     }
@@ -107,22 +125,35 @@ impl FlowCtx {
         }
     }
 
-    /// The value the link gives for an initiate-form field, if any.
+    /// The value the current link gives for an initiate-form field, if any (untracked).
     pub fn prefill(&self, field: &str) -> Option<String> {
-        self.opened_with
-            .with_value(|r| r.as_ref().and_then(|r| r.value(field)).map(str::to_owned))
+        self.route
+            .with_untracked(|r| r.as_ref().and_then(|r| r.value(field)).map(str::to_owned))
     }
 
-    /// Whether the link asks for embed mode (`embed=1`).
+    /// Runs `f` with every link followed after the first load (not for the first one, which
+    /// the steps read as they are created).
+    pub fn on_link(&self, f: impl Fn(&Route) + 'static) {
+        let route = self.route;
+        Effect::new(move |first_run_done: Option<()>| {
+            route.with(|r| {
+                if let (Some(r), Some(())) = (r, first_run_done) {
+                    f(r);
+                }
+            });
+        });
+    }
+
+    /// Whether the current link asks for embed mode (`embed=1`) (untracked).
     pub fn embedded(&self) -> bool {
-        self.opened_with
-            .with_value(|r| r.as_ref().is_some_and(|r| r.embed))
+        self.route
+            .with_untracked(|r| r.as_ref().is_some_and(|r| r.embed))
     }
 
-    /// The step the link names, if any.
+    /// The step the current link names, if any (untracked).
     pub fn linked_step(&self) -> Option<Step> {
-        self.opened_with
-            .with_value(|r| r.as_ref().and_then(|r| r.step))
+        self.route
+            .with_untracked(|r| r.as_ref().and_then(|r| r.step))
     }
 
     /// The absolute link to `step` in the current flow.
