@@ -116,13 +116,6 @@ async fn quick_start_steps() -> AnyView {
             .with_untracked(|r| r.as_ref().and_then(Route::notice)),
     );
     flow.on_link(move |route| link_notice.set(route.notice()));
-    // A link to a step opens there, once the steps are on the page.
-    if flow.embedded() {
-        let step = flow.linked_step();
-        request_animation_frame(move || state::flow::embed(step));
-    } else if let Some(step) = flow.linked_step() {
-        request_animation_frame(move || state::flow::scroll_to(step));
-    }
     view! {
         <Notice message=link_notice testid="link-notice" />
         <BackFromVipps />
@@ -134,8 +127,24 @@ async fn quick_start_steps() -> AnyView {
         <DetailsStep />
         <UserinfoStep />
         <QrStep />
+        <OpenLinkedStep />
     }
     .into_any()
+}
+
+/// Once the steps are on the page: shows the step the page's link names (scrolled to, or alone
+/// in embed mode). Last among the steps, so its effect runs after they are mounted.
+#[component]
+fn OpenLinkedStep() -> impl IntoView {
+    let flow = expect_context::<FlowCtx>();
+    Effect::new(move |_| {
+        let step = flow.linked_step();
+        if flow.embedded() {
+            state::flow::embed(step);
+        } else if let Some(step) = step {
+            state::flow::scroll_to(step);
+        }
+    });
 }
 
 /// The panels beside Settings (session variables, import, history) and the proxy probe: a

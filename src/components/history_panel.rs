@@ -90,6 +90,8 @@ pub fn HistoryPanel() -> impl IntoView {
                     when=move || !history.entries.with(|h| h.is_empty())
                     fallback=|| view! { <p class="hint" data-testid="history-empty">"No calls yet. Every request you send is listed here, without its secrets."</p> }
                 >
+                    // On a narrow screen the table scrolls inside its own box, never the page.
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="History of calls">
                     <table class="history-table">
                         <thead>
                             <tr>
@@ -103,6 +105,7 @@ pub fn HistoryPanel() -> impl IntoView {
                         </thead>
                         <tbody>{rows}</tbody>
                     </table>
+                    </div>
                     <button
                         type="button"
                         class="secondary"

@@ -39,8 +39,7 @@ test('links to cancel and refund open with that operation chosen', async () => {
   const { page } = shared.browser;
   for (const op of ['cancel', 'refund']) {
     await page.goto(`${shared.server.url}/#/regular/${op}`);
-    await page.getByTestId(`op-${op}`).waitFor();
-    assert.equal(await page.getByTestId(`op-${op}`).getAttribute('aria-pressed'), 'true', op);
+    await page.waitForFunction((id) => document.querySelector(`[data-testid="op-${id}"]`)?.getAttribute('aria-pressed') === 'true', op);
     await page.waitForFunction(() => document.getElementById('step-ops-title')?.getBoundingClientRect().top < window.innerHeight);
     assert.ok(await inView(page, 'step-operations'), op);
   }
