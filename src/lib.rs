@@ -30,6 +30,7 @@ use components::initiate_step::InitiateStep;
 use components::operations_step::OperationsStep;
 use components::proxy_probe::ProxyProbe;
 use components::qr_step::QrStep;
+use components::scenarios_panel::ScenariosPanel;
 use components::settings_panel::SettingsPanel;
 use components::token_step::TokenStep;
 use components::userinfo_step::UserinfoStep;
@@ -127,6 +128,7 @@ async fn quick_start_steps() -> AnyView {
         <DetailsStep />
         <UserinfoStep />
         <QrStep />
+        <ScenariosPanel />
         <OpenLinkedStep />
     }
     .into_any()

@@ -17,6 +17,7 @@ pub mod proxy_probe;
 pub mod qr_step;
 pub mod request_view;
 pub mod response_view;
+pub mod scenarios_panel;
 pub mod send_panel;
 pub mod settings_panel;
 pub mod shipping_editor;

@@ -121,6 +121,8 @@ pub fn OperationsStep() -> impl IntoView {
         request_id.set(fresh_key(prefix));
         last_key.set(None);
     };
+    // A new payment starts at capture, its natural next operation.
+    session.on_new_order(move || choose(Op::Capture, "capture", "Socks on the way!"));
     // A link to capture, cancel or refund followed later chooses that operation.
     guide.on_link(move |route| match route.step {
         Some(Step::Capture) => choose(Op::Capture, "capture", "Socks on the way!"),

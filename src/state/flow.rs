@@ -192,20 +192,54 @@ pub fn embed(step: Option<Step>) {
     if let Some(body) = document.body() {
         let _ = body.set_attribute("data-embed", if step.is_some() { "step" } else { "flow" });
     }
-    let section = step
-        .and_then(|s| document.get_element_by_id(title_id(s)))
-        .and_then(|title| title.parent_element());
-    if let Some(section) = section {
-        let _ = section.set_attribute("data-embedded", "true");
+    if let Some(step) = step {
+        mark_embedded(step, 60);
     }
 }
 
-/// Scrolls the section of `step` into view.
-pub fn scroll_to(step: Step) {
-    let title = web_sys::window()
+/// Marks the section of `step` as the one shown in embed mode, once it is on the page. Timers,
+/// not animation frames: frames do not run in an iframe that is off screen.
+fn mark_embedded(step: Step, tries_left: u32) {
+    let section = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(title_id(step)));
-    if let Some(title) = title {
-        title.scroll_into_view();
+        .and_then(|d| d.get_element_by_id(title_id(step)))
+        .and_then(|title| title.parent_element());
+    match section {
+        Some(section) => {
+            let _ = section.set_attribute("data-embedded", "true");
+        }
+        None if tries_left > 0 => {
+            set_timeout(
+                move || mark_embedded(step, tries_left - 1),
+                std::time::Duration::from_millis(16),
+            );
+        }
+        None => {}
+    }
+}
+
+/// Scrolls the section of `step` into view and moves the focus there, as soon as it is on the
+/// page: the steps arrive with their chunk, and a link may be read before they are mounted, so
+/// this waits up to about a second of frames for them.
+pub fn scroll_to(step: Step) {
+    scroll_when_mounted(step, 60);
+}
+
+fn scroll_when_mounted(step: Step, frames_left: u32) {
+    let section = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(title_id(step)))
+        .and_then(|title| title.parent_element());
+    match section {
+        Some(section) => {
+            section.scroll_into_view();
+            if let Ok(section) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(section) {
+                let _ = section.focus();
+            }
+        }
+        None if frames_left > 0 => {
+            request_animation_frame(move || scroll_when_mounted(step, frames_left - 1));
+        }
+        None => {}
     }
 }

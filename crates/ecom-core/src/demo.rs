@@ -14,6 +14,18 @@ pub const SUBSCRIPTION_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 pub const MERCHANT_SERIAL_NUMBER: &str = "123456";
 /// A test user's mobile number known to the sandbox (8 digits, no country code).
 pub const MOBILE_NUMBER: &str = "91234567";
+/// The sandbox's direct-capture merchant (SALE at approval; may skip the landing page).
+pub mod direct_capture {
+    /// Its `client_id`.
+    pub const CLIENT_ID: &str = "7a1d3e55-2b6c-4f0e-9c1a-3d2e5f6a7b02";
+    /// Its `client_secret` (opens only the local sandbox).
+    pub const CLIENT_SECRET: &str = "sandbox-direct-secret-do-not-use-in-mt";
+    /// Its `Ocp-Apim-Subscription-Key`.
+    pub const SUBSCRIPTION_KEY: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f802";
+    /// Its merchant serial number.
+    pub const MERCHANT_SERIAL_NUMBER: &str = "223344";
+}
+
 /// A second verified test user of the sandbox.
 pub const SECOND_MOBILE_NUMBER: &str = "12345678";
 /// The sandbox's test user who has never approved a payment in the app, as a new MT test user:

@@ -19,6 +19,7 @@
 //! - [`demo`]: the sandbox's demo credentials.
 //! - [`curl`]: any request as a copy-pasteable curl command, secrets as shell variables.
 //! - [`history`]: the history of calls, persisted without secrets.
+//! - [`scenario`]: outcomes in one click (reject, timeout, SALE, 1082, a refused card).
 //! - [`route`]: links to a flow or step (`#/express/initiate?amount=100`), secrets refused.
 //! - [`import`]: the official Postman environment file, read into credentials and values.
 
@@ -38,6 +39,7 @@ pub mod proxy;
 pub mod qr;
 pub mod request;
 pub mod route;
+pub mod scenario;
 pub mod session;
 pub mod settings;
 pub mod token;

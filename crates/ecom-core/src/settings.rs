@@ -33,6 +33,18 @@ pub struct Credentials {
 }
 
 impl Credentials {
+    /// The sandbox's direct-capture merchant (223344), for the SALE scenario.
+    pub fn direct_capture_demo() -> Credentials {
+        use demo::direct_capture as d;
+        Credentials {
+            client_id: d::CLIENT_ID.to_owned(),
+            client_secret: d::CLIENT_SECRET.to_owned(),
+            subscription_key: d::SUBSCRIPTION_KEY.to_owned(),
+            merchant_serial_number: d::MERCHANT_SERIAL_NUMBER.to_owned(),
+            mobile_number: demo::MOBILE_NUMBER.to_owned(),
+        }
+    }
+
     /// The sandbox's demo credentials, prefilled so a first run needs no typing.
     pub fn demo() -> Credentials {
         Credentials {
