@@ -232,10 +232,12 @@ fn scroll_when_mounted(step: Step, frames_left: u32) {
         .and_then(|title| title.parent_element());
     match section {
         Some(section) => {
-            section.scroll_into_view();
-            if let Ok(section) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(section) {
+            // Focus first: focusing scrolls on its own, and the scroll below then puts the
+            // section at the top.
+            if let Some(section) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&section) {
                 let _ = section.focus();
             }
+            section.scroll_into_view();
         }
         None if frames_left > 0 => {
             request_animation_frame(move || scroll_when_mounted(step, frames_left - 1));
