@@ -193,55 +193,42 @@ pub fn embed(step: Option<Step>) {
         let _ = body.set_attribute("data-embed", if step.is_some() { "step" } else { "flow" });
     }
     if let Some(step) = step {
-        mark_embedded(step, 60);
-    }
-}
-
-/// Marks the section of `step` as the one shown in embed mode, once it is on the page. Timers,
-/// not animation frames: frames do not run in an iframe that is off screen.
-fn mark_embedded(step: Step, tries_left: u32) {
-    let section = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(title_id(step)))
-        .and_then(|title| title.parent_element());
-    match section {
-        Some(section) => {
+        when_mounted(step, |section| {
             let _ = section.set_attribute("data-embedded", "true");
-        }
-        None if tries_left > 0 => {
-            set_timeout(
-                move || mark_embedded(step, tries_left - 1),
-                std::time::Duration::from_millis(16),
-            );
-        }
-        None => {}
+        });
     }
 }
 
-/// Scrolls the section of `step` into view and moves the focus there, as soon as it is on the
-/// page: the steps arrive with their chunk, and a link may be read before they are mounted, so
-/// this waits up to about a second of frames for them.
+/// Scrolls the section of `step` into view and moves the focus there, once it is on the page.
 pub fn scroll_to(step: Step) {
-    scroll_when_mounted(step, 60);
+    when_mounted(step, |section| {
+        // Focus first: focusing scrolls on its own, and the scroll below then puts the section
+        // at the top.
+        if let Some(section) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&section) {
+            let _ = section.focus();
+        }
+        section.scroll_into_view();
+    });
 }
 
-fn scroll_when_mounted(step: Step, frames_left: u32) {
-    let section = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(title_id(step)))
-        .and_then(|title| title.parent_element());
-    match section {
-        Some(section) => {
-            // Focus first: focusing scrolls on its own, and the scroll below then puts the
-            // section at the top.
-            if let Some(section) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&section) {
-                let _ = section.focus();
-            }
-            section.scroll_into_view();
+/// Runs `f` with the section of `step` as soon as it is on the page: the steps arrive with
+/// their chunk, and a link may be read before they are mounted, so this looks again every
+/// 16 ms for about a second. Timers, not animation frames: frames do not run in an iframe that
+/// is off screen, as an embedded playground often is.
+fn when_mounted(step: Step, f: fn(web_sys::Element)) {
+    fn attempt(step: Step, f: fn(web_sys::Element), tries_left: u32) {
+        let section = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(title_id(step)))
+            .and_then(|title| title.parent_element());
+        match section {
+            Some(section) => f(section),
+            None if tries_left > 0 => set_timeout(
+                move || attempt(step, f, tries_left - 1),
+                std::time::Duration::from_millis(16),
+            ),
+            None => {}
         }
-        None if frames_left > 0 => {
-            request_animation_frame(move || scroll_when_mounted(step, frames_left - 1));
-        }
-        None => {}
     }
+    attempt(step, f, 60);
 }
