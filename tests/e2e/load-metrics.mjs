@@ -7,8 +7,7 @@
 // A watcher installed before the page's own scripts checks the moments' predicates on every DOM
 // mutation and animation frame, and records the time and the bytes in the same turn the
 // predicate first holds, so a resource that finishes later cannot be counted early.
-import { spawn } from 'node:child_process';
-import { SERVER_BIN, freePort } from './support.mjs';
+import { spawnServer } from './support.mjs';
 
 /** 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip: a slow phone network (bytes per second). */
 export const PHONE_NETWORK = {
@@ -99,29 +98,5 @@ export function median(values) {
  * the app, or another site) instead of dist/. Resolves once it answers; `stop()` ends it.
  */
 export async function startServerFor(dir, extraArgs = []) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const logs = [];
-  const child = spawn(SERVER_BIN, ['--listen', `127.0.0.1:${port}`, '--static-dir', dir, ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } });
-  child.stdout.on('data', (d) => logs.push(d.toString()));
-  child.stderr.on('data', (d) => logs.push(d.toString()));
-  let exited = null;
-  child.on('exit', (code) => { exited = code; });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (exited !== null) throw new Error(`server exited with ${exited}:\n${logs.join('')}`);
-    try {
-      if ((await fetch(`${url}/`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`server did not answer on ${url} within 20 s:\n${logs.join('')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const stop = async () => {
-    if (exited !== null) return;
-    const done = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await done;
-  };
-  return { url, logs, stop };
+  return spawnServer(['--static-dir', dir, ...extraArgs], { RUST_LOG: process.env.RUST_LOG ?? 'warn' });
 }

@@ -36,16 +36,16 @@ export async function freePort() {
 }
 
 /**
- * Starts the server; resolves once it serves the app. `logs` collects everything it prints.
- * `env` adds environment variables (secrets such as ECOM_PROXY_TOKEN go there, not in args).
+ * Starts the server binary on a free loopback port with `args` after `--listen`; resolves once
+ * it answers `/`. `logs` collects everything it prints; `env` adds environment variables.
  */
-export async function startServer(extraArgs = [], env = {}) {
+export async function spawnServer(args, env = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logs = [];
   const child = spawn(
     SERVER_BIN,
-    ['--listen', `127.0.0.1:${port}`, '--static-dir', join(ROOT, 'dist'), '--sandbox-allow-loopback-callbacks', ...extraArgs],
+    ['--listen', `127.0.0.1:${port}`, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', ...env } },
   );
   child.stdout.on('data', (d) => logs.push(d.toString()));
@@ -69,6 +69,15 @@ export async function startServer(extraArgs = [], env = {}) {
     await done;
   };
   return { url, logs, stop };
+}
+
+/**
+ * Starts the server as ./scripts/start.sh does (the release build in dist/, loopback callbacks
+ * allowed); resolves once it serves the app. `env` adds environment variables (secrets such as
+ * ECOM_PROXY_TOKEN go there, not in args).
+ */
+export async function startServer(extraArgs = [], env = {}) {
+  return spawnServer(['--static-dir', join(ROOT, 'dist'), '--sandbox-allow-loopback-callbacks', ...extraArgs], env);
 }
 
 /** Launches headless Chromium with a fresh profile; `close()` also deletes the profile. */
