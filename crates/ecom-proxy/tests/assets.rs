@@ -32,6 +32,18 @@ fn app_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A proxy (no sandbox) serving a fresh [`app_dir`]; keep the directory alive with it.
+async fn serve_app_dir() -> (tempfile::TempDir, TestProxy) {
+    let dir = app_dir();
+    let proxy = spawn_proxy(config(&[
+        "--no-sandbox",
+        "--static-dir",
+        dir.path().to_str().unwrap(),
+    ]))
+    .await;
+    (dir, proxy)
+}
+
 async fn get(url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
     let mut request = client().get(url);
     for (name, value) in headers {
@@ -49,13 +61,7 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn the_preferred_precompressed_copy_is_served_with_vary() {
-    let dir = app_dir();
-    let proxy = spawn_proxy(config(&[
-        "--no-sandbox",
-        "--static-dir",
-        dir.path().to_str().unwrap(),
-    ]))
-    .await;
+    let (_dir, proxy) = serve_app_dir().await;
     let url = format!("{}/{HASHED_JS}", proxy.url);
     // (Accept-Encoding, expected Content-Encoding, expected body)
     let table = [
@@ -114,13 +120,7 @@ async fn the_preferred_precompressed_copy_is_served_with_vary() {
 
 #[tokio::test]
 async fn hashed_names_are_immutable_and_the_page_revalidates() {
-    let dir = app_dir();
-    let proxy = spawn_proxy(config(&[
-        "--no-sandbox",
-        "--static-dir",
-        dir.path().to_str().unwrap(),
-    ]))
-    .await;
+    let (_dir, proxy) = serve_app_dir().await;
     let immutable = "public, max-age=31536000, immutable";
     let table = [
         ("/", "no-cache"),

@@ -26,6 +26,22 @@ async fn proxy_with_echo(extra: &[&str]) -> (TestProxy, Log, TestCa, Canary) {
     (proxy, log, ca, canary)
 }
 
+/// A GET from `origin` to the echo upstream behind `proxy_url` is refused with the proxy's 403
+/// and no CORS header; returns the error body.
+async fn assert_origin_refused(proxy_url: &str, origin: &str) -> serde_json::Value {
+    let response = client()
+        .get(format!("{proxy_url}/echo/ping"))
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert_proxy_error(response, 403, "origin_forbidden").await
+}
+
 #[tokio::test]
 async fn info_lists_configured_upstreams_without_secrets() {
     let (proxy, _log, _ca, _canary) =
@@ -147,17 +163,7 @@ async fn allowed_origins_get_cors_headers_and_refused_ones_get_403() {
     assert_eq!(log.all().len(), 3);
 
     for origin in ["https://evil.example", "null", "http://127.0.0.1:8082"] {
-        let response = client()
-            .get(format!("{}/echo/ping", proxy.url))
-            .header("origin", origin)
-            .send()
-            .await
-            .unwrap();
-        assert!(response
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none());
-        let body = assert_proxy_error(response, 403, "origin_forbidden").await;
+        let body = assert_origin_refused(&proxy.url, origin).await;
         assert!(body["message"]
             .as_str()
             .unwrap()
@@ -209,17 +215,7 @@ async fn only_a_local_proxy_trusts_the_development_origins_by_default() {
     ] {
         let (hosted, log, _ca, _canary) = proxy_with_echo(hosted_args).await;
         for origin in [DEV_ORIGIN, "http://localhost:8081"] {
-            let response = client()
-                .get(format!("{}/echo/ping", hosted.url))
-                .header("origin", origin)
-                .send()
-                .await
-                .unwrap();
-            assert!(response
-                .headers()
-                .get("access-control-allow-origin")
-                .is_none());
-            assert_proxy_error(response, 403, "origin_forbidden").await;
+            assert_origin_refused(&hosted.url, origin).await;
         }
         assert!(log.all().is_empty(), "{hosted_args:?}");
     }
