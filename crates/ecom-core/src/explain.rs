@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 /// The response header the proxy sets on errors it made itself.
-pub const PROXY_ERROR_HEADER: &str = "x-playground-proxy-error";
+pub use crate::wire::headers::PROXY_ERROR as PROXY_ERROR_HEADER;
 
 /// An explained error.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,6 +22,7 @@
 //! - [`scenario`]: outcomes in one click (reject, timeout, SALE, 1082, a refused card).
 //! - [`route`]: links to a flow or step (`#/express/initiate?amount=100`), secrets refused.
 //! - [`import`]: the official Postman environment file, read into credentials and values.
+//! - [`wire`]: every header, path and body shape on the wire, shared with the servers and tests.
 
 pub mod callbacks;
 pub mod curl;
@@ -44,6 +45,7 @@ pub mod session;
 pub mod settings;
 pub mod token;
 pub mod validate;
+pub mod wire;
 
 pub use environment::Environment;
 pub use error::CoreError;

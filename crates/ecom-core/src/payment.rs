@@ -5,16 +5,17 @@ use serde_json::{json, Map, Value};
 
 use crate::request::{ApiRequest, Header, Method, SYSTEM_NAME, SYSTEM_VERSION};
 use crate::settings::Credentials;
+use crate::wire::{self, headers};
 
 /// The headers every eCom call carries: the bearer token, the subscription key, the MSN and
 /// the system headers.
 fn api_headers(c: &Credentials, access_token: &str) -> Vec<Header> {
     vec![
-        Header::secret("Authorization", format!("Bearer {access_token}")),
-        Header::secret("Ocp-Apim-Subscription-Key", &c.subscription_key),
-        Header::plain("Merchant-Serial-Number", &c.merchant_serial_number),
-        Header::plain("Vipps-System-Name", SYSTEM_NAME),
-        Header::plain("Vipps-System-Version", SYSTEM_VERSION),
+        Header::secret(headers::AUTHORIZATION, format!("Bearer {access_token}")),
+        Header::secret(headers::SUBSCRIPTION_KEY, &c.subscription_key),
+        Header::plain(headers::MERCHANT_SERIAL_NUMBER, &c.merchant_serial_number),
+        Header::plain(headers::SYSTEM_NAME, SYSTEM_NAME),
+        Header::plain(headers::SYSTEM_VERSION, SYSTEM_VERSION),
     ]
 }
 
@@ -287,15 +288,7 @@ pub fn shipping_options(drafts: &[ShippingDraft]) -> Result<Vec<ShippingOption>,
     }
 }
 
-/// The scopes a profile payment can ask for.
-pub const SCOPES: [&str; 6] = [
-    "name",
-    "address",
-    "email",
-    "phoneNumber",
-    "birthDate",
-    "nin",
-];
+pub use crate::wire::SCOPES;
 
 /// The fragment the playground opens at when Vipps sends the user back (`fallBack`): the
 /// order follows `=`.
@@ -393,7 +386,7 @@ impl InitiateForm {
             merchant.insert("isApp".into(), json!(true));
         }
         if self.kind == PaymentKind::Express {
-            merchant.insert("paymentType".into(), json!("eComm Express Payment"));
+            merchant.insert("paymentType".into(), json!(wire::EXPRESS_PAYMENT));
             merchant.insert(
                 "consentRemovalPrefix".into(),
                 json!("https://example.com/consent-removal"),

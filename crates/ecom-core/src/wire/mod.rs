@@ -1,0 +1,28 @@
+//! The wire: every name and shape that crosses HTTP between the app, the proxy, the sandbox and
+//! the tests, defined once.
+//!
+//! - [`headers`]: header names, ours and the Vipps APIs'.
+//! - [`paths`]: the API paths and the playground's own endpoints.
+//!
+//! The request and response bodies live beside them, one module per API area; the sandbox
+//! parses requests into them and writes its answers from them, and the app builds its requests
+//! from them, so a renamed field is a compile error everywhere it is used.
+
+pub mod headers;
+pub mod paths;
+
+/// The scopes a profile payment can ask for (`transaction.scope`, space-separated), in the
+/// order the userinfo API documents them.
+pub const SCOPES: [&str; 6] = [
+    "name",
+    "address",
+    "email",
+    "phoneNumber",
+    "birthDate",
+    "nin",
+];
+
+/// `merchantInfo.paymentType` of an express checkout payment.
+pub const EXPRESS_PAYMENT: &str = "eComm Express Payment";
+/// `merchantInfo.paymentType` of a regular payment (the default when it is left out).
+pub const REGULAR_PAYMENT: &str = "eComm Regular Payment";
