@@ -7,11 +7,9 @@ use ecom_core::settings::Settings;
 use ecom_core::token::{access_token_request, AccessToken};
 use ecom_core::validate;
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
-use leptos::prelude::Set;
 
 use crate::error::AppError;
-use crate::state::history::HistoryCtx;
-use crate::state::session::{now_seconds, SessionCtx};
+use crate::state::session::now_seconds;
 
 /// A response as the app shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +41,7 @@ impl ApiResponse {
 }
 
 /// The header that carries the proxy's access token, when the proxy requires one.
-pub const PROXY_TOKEN_HEADER: &str = "X-Proxy-Token";
+pub use ecom_core::wire::headers::PROXY_TOKEN as PROXY_TOKEN_HEADER;
 
 fn now_millis() -> f64 {
     web_sys::window()
@@ -126,6 +124,7 @@ pub async fn proxy_info(settings: &Settings) -> Result<ProxyInfo, AppError> {
     let request = ApiRequest {
         method: Method::Get,
         path: "/__proxy/info".to_owned(),
+        bearer: false,
         headers: Vec::new(),
         body: None,
     };
@@ -165,86 +164,6 @@ pub async fn fetch_token(
     let token = AccessToken::parse(&response.body, now_seconds())
         .map_err(|e| AppError::Body(e.to_string()))?;
     Ok((response, Some(token)))
-}
-
-/// Gets an access token as a step would: records the call in the history (unless nothing
-/// was sent) and keeps a new token in the session. Returns the response and the token.
-///
-/// # Errors
-/// As [`fetch_token`].
-pub async fn obtain_token(
-    settings: &Settings,
-    session: SessionCtx,
-    history: HistoryCtx,
-) -> Result<(ApiResponse, Option<String>), AppError> {
-    let fetched = fetch_token(settings).await;
-    if !matches!(fetched, Err(AppError::Invalid(_))) {
-        let token_request = access_token_request(settings.active_credentials());
-        history.record(
-            &token_request,
-            settings.environment,
-            fetched.as_ref().map(|(r, _)| r),
-        );
-    }
-    let (response, token) = fetched?;
-    let value = token.as_ref().map(|t| t.token.clone());
-    if token.is_some() {
-        session.token.set(token);
-    }
-    Ok((response, value))
-}
-
-/// Replaces the bearer token of `request` with `token`: the one place authorization is
-/// applied (the core's builders leave it empty).
-pub fn authorize(mut request: ApiRequest, token: &str) -> ApiRequest {
-    for header in &mut request.headers {
-        if header.name.eq_ignore_ascii_case("Authorization") {
-            header.value = format!("Bearer {token}");
-        }
-    }
-    request
-}
-
-/// Sends `request` as a step does: with a valid access token (fetched first when missing or
-/// expired), recorded in the history (unless nothing was sent). Returns the response and, when
-/// a token was fetched first, a note saying so; when getting the token failed, its response
-/// and a note saying that.
-///
-/// # Errors
-/// As [`send_with`].
-pub async fn send_authorized(
-    request: ApiRequest,
-    settings: &Settings,
-    session: SessionCtx,
-    history: HistoryCtx,
-) -> Result<(ApiResponse, Option<&'static str>), AppError> {
-    let mut request = request;
-    let mut note = None;
-    if request.header("Authorization").is_some() {
-        let token = match session.valid_token() {
-            Some(token) => token,
-            None => {
-                let (response, token) = obtain_token(settings, session, history).await?;
-                let Some(token) = token else {
-                    return Ok((
-                        response,
-                        Some("Getting an access token failed; this is its response."),
-                    ));
-                };
-                note = Some(
-                    "A new access token was fetched first (the old one was missing or expired).",
-                );
-                token
-            }
-        };
-        request = authorize(request, &token);
-    }
-    let result = send_with(&request, settings).await;
-    // Calls refused before sending (a malformed field) were never made: not history.
-    if !matches!(result, Err(AppError::Invalid(_))) {
-        history.record(&request, settings.environment, result.as_ref());
-    }
-    Ok((result?, note))
 }
 
 /// Sends `request` to `url` (the proxy URL for the chosen environment), with the proxy's

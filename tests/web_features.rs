@@ -173,7 +173,7 @@ async fn history_records_without_secrets_resumes_an_order_and_clears() {
         Environment::Sandbox,
         Ok(&response(200, 41.6)),
     );
-    let details = details_request(&Credentials::demo(), "eyJ-secret-token", "order-77");
+    let details = details_request(&Credentials::demo(), "order-77").authorized("eyJ-secret-token");
     let unreachable = AppError::ProxyUnreachable {
         url: "http://127.0.0.1:9".into(),
         reason: "Failed to fetch".into(),

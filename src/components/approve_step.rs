@@ -48,7 +48,6 @@ pub fn ApproveStep() -> impl IntoView {
         let body = payment::force_approve_body(&phone.get(), &token.get());
         Ok(payment::force_approve_request(
             settings.active_credentials(),
-            "",
             &order_id,
             &body,
             &order_id,

@@ -5,7 +5,7 @@ use ecom_core::details::PaymentDetails;
 use ecom_core::payment;
 use leptos::prelude::*;
 
-use crate::api;
+use crate::state::calls;
 use crate::state::flow::FlowCtx;
 use crate::state::history::HistoryCtx;
 use crate::state::session::SessionCtx;
@@ -36,8 +36,8 @@ pub fn BackFromVipps() -> impl IntoView {
         }));
         leptos::task::spawn_local(async move {
             let settings = settings.get_untracked();
-            let request = payment::details_request(settings.active_credentials(), "", &order_id);
-            let sent = api::send_authorized(request, &settings, session, history).await;
+            let request = payment::details_request(settings.active_credentials(), &order_id);
+            let sent = calls::send_authorized(request, &settings, session, history).await;
             let text = match sent {
                 Ok((response, _)) if response.status == 200 => {
                     match PaymentDetails::parse(&response.body) {

@@ -29,7 +29,7 @@ pub fn DetailsStep() -> impl IntoView {
                 "Initiate a payment first, or type an orderId in Session variables.".to_owned(),
             );
         }
-        Ok(settings.with(|s| payment::details_request(s.active_credentials(), "", &order_id)))
+        Ok(settings.with(|s| payment::details_request(s.active_credentials(), &order_id)))
     });
     let on_response = Callback::new(move |response: ApiResponse| {
         if response.status != 200 {

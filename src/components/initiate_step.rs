@@ -145,7 +145,7 @@ pub fn InitiateStep() -> impl IntoView {
             },
         };
         let body = form.body(&creds.merchant_serial_number);
-        Ok(payment::initiate_request(creds, "", &body))
+        Ok(payment::initiate_request(creds, &body))
     });
 
     let on_response = Callback::new(move |response: ApiResponse| {

@@ -77,21 +77,18 @@ pub fn OperationsStep() -> impl IntoView {
         Ok(match op.get() {
             Op::Capture => payment::capture_request(
                 creds,
-                "",
                 &order_id,
                 &payment::amount_body(msn, amount, &text.get()),
                 &request_id.get(),
             ),
             Op::Refund => payment::refund_request(
                 creds,
-                "",
                 &order_id,
                 &payment::amount_body(msn, amount, &text.get()),
                 &request_id.get(),
             ),
             Op::Cancel => payment::cancel_request(
                 creds,
-                "",
                 &order_id,
                 &payment::cancel_body(msn, &text.get(), release.get()),
             ),

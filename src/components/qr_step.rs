@@ -36,7 +36,7 @@ pub fn QrStep() -> impl IntoView {
                 "Initiate a payment first: the QR API encodes its landing page URL.".to_owned(),
             );
         }
-        Ok(settings.with(|s| payment::qr_request(s.active_credentials(), "", &url, format.get())))
+        Ok(settings.with(|s| payment::qr_request(s.active_credentials(), &url, format.get())))
     });
     let on_response = Callback::new(move |response: ApiResponse| {
         if response.status == 200 {

@@ -12,6 +12,7 @@ use ecom_core::Environment;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::state::calls;
 use crate::state::history::HistoryCtx;
 use crate::state::session::{now_millis, SessionCtx};
 use crate::state::settings::SettingsCtx;
@@ -69,7 +70,7 @@ async fn play(
                 form.transaction_text = format!("Scenario: {}", scenario.label());
                 form.fall_back = payment::back_fallback(&page, &form.order_id);
                 played.order_id = form.order_id.clone();
-                vec![payment::initiate_request(&creds, "", &form.body(&msn))]
+                vec![payment::initiate_request(&creds, &form.body(&msn))]
             }
             Step::UserOpensLandingPage => vec![
                 scenario::landing_open(&token),
@@ -81,7 +82,6 @@ async fn play(
                 let body = payment::force_approve_body(phone, &token);
                 vec![payment::force_approve_request(
                     &creds,
-                    "",
                     &played.order_id,
                     &body,
                     &played.order_id,
@@ -91,12 +91,12 @@ async fn play(
             Step::FailNextApproval(code) => {
                 vec![scenario::fail_next_approval(&played.order_id, code)]
             }
-            Step::Details => vec![payment::details_request(&creds, "", &played.order_id)],
+            Step::Details => vec![payment::details_request(&creds, &played.order_id)],
             Step::Callbacks => vec![callbacks::log_request(&played.order_id, &msn)],
         };
         for request in requests {
             let line = format!("{} {}", request.method.as_str(), request.path);
-            let (response, _) = api::send_authorized(request, &settings, session, history)
+            let (response, _) = calls::send_authorized(request, &settings, session, history)
                 .await
                 .map_err(|e| e.to_string())?;
             played.calls.push(format!("{line} → {}", response.status));

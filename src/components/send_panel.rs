@@ -9,6 +9,7 @@ use crate::components::curl_view::CurlView;
 use crate::components::request_view::RequestView;
 use crate::components::response_view::ResponseView;
 use crate::error::AppError;
+use crate::state::calls;
 use crate::state::history::HistoryCtx;
 use crate::state::session::SessionCtx;
 use crate::state::settings::SettingsCtx;
@@ -60,7 +61,7 @@ pub fn SendPanel(
             async move {
                 let request = request.map_err(AppError::Invalid)?;
                 let (response, note) =
-                    api::send_authorized(request, &settings, session, history).await?;
+                    calls::send_authorized(request, &settings, session, history).await?;
                 if let Some(callback) = on_response {
                     callback.run(response.clone());
                 }
@@ -81,12 +82,15 @@ pub fn SendPanel(
                 .unwrap_or_default()
         })
     });
-    let preview_request = Signal::derive(move || effective.get().ok());
-    // The curl export uses the current token and the proxy token, masked unless revealed.
-    let curl_request = Signal::derive(move || {
+    // The preview shows the request with the current token (masked unless revealed); sending
+    // authorizes it again with a token that is still valid.
+    let preview_request = Signal::derive(move || {
         let token = session.token.get().map(|t| t.token).unwrap_or_default();
-        preview_request.get().map(|r| {
-            let mut r = api::authorize(r, &token);
+        effective.get().ok().map(|r| r.authorized(&token))
+    });
+    // The curl export adds the proxy token, masked unless revealed.
+    let curl_request = Signal::derive(move || {
+        preview_request.get().map(|mut r| {
             settings.with(|s| {
                 if !s.proxy_token.is_empty() {
                     r.headers

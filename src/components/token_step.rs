@@ -8,6 +8,7 @@ use ecom_core::token::access_token_request;
 use leptos::prelude::*;
 
 use crate::components::step_link::StepLink;
+use crate::state::calls;
 use crate::state::flow::FlowCtx;
 
 use crate::api;
@@ -32,7 +33,7 @@ pub fn TokenStep() -> impl IntoView {
     let send = Action::new_local(move |(): &()| {
         let settings = settings.get_untracked();
         async move {
-            let (response, _) = api::obtain_token(&settings, session, history).await?;
+            let (response, _) = calls::obtain_token(&settings, session, history).await?;
             Ok::<_, AppError>(response)
         }
     });

@@ -25,7 +25,7 @@ pub fn UserinfoStep() -> impl IntoView {
                     .to_owned(),
             );
         }
-        Ok(settings.with(|s| payment::userinfo_request(s.active_credentials(), "", &sub)))
+        Ok(settings.with(|s| payment::userinfo_request(s.active_credentials(), &sub)))
     });
     let on_response = Callback::new(move |response: crate::api::ApiResponse| {
         if response.status == 200 {

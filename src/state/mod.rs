@@ -5,7 +5,9 @@
 //!   session storage and, without `sub`, in local storage.
 //! - [`history`]: the calls made, persisted without secrets.
 //! - [`flow`]: the current flow and the link the page was opened with.
+//! - [`calls`]: a step's call: token first when needed, then recorded in the history.
 
+pub mod calls;
 pub mod flow;
 pub mod history;
 pub mod session;

@@ -69,6 +69,7 @@ pub fn log_request(order_id: &str, msn: &str) -> ApiRequest {
             query_value(order_id),
             query_value(msn)
         ),
+        bearer: false,
         headers: Vec::new(),
         body: None,
     }

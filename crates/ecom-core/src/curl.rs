@@ -352,7 +352,7 @@ mod tests {
             "merchantInfo": { "merchantSerialNumber": "123456", "authToken": "SECRET-auth" },
             "transaction": { "orderId": "order-1", "amount": 49900, "transactionText": "it's" }
         });
-        let request = initiate_request(&creds(), "SECRET-token", &body);
+        let request = initiate_request(&creds(), &body).authorized("SECRET-token");
         let command = to_curl(&request, URL, false);
         assert!(
             command.starts_with("# export ACCESS_TOKEN=… SUBSCRIPTION_KEY=… AUTH_TOKEN=…\n"),
@@ -408,6 +408,7 @@ mod tests {
             let request = ApiRequest {
                 method: Method::Put,
                 path: "/x".into(),
+                bearer: false,
                 headers: vec![
                     Header::plain("X-Plain", value),
                     Header::secret(&format!("X-{value}"), "hidden"),
@@ -448,6 +449,7 @@ mod tests {
         let request = ApiRequest {
             method: Method::Post,
             path: "/x".into(),
+            bearer: false,
             headers: vec![],
             body: Some("@/etc/passwd".into()),
         };
@@ -460,6 +462,7 @@ mod tests {
         let request = ApiRequest {
             method: Method::Get,
             path: "/x".into(),
+            bearer: false,
             headers: vec![Header::plain("Accept", "application/json")],
             body: None,
         };
@@ -485,6 +488,7 @@ mod tests {
             let request = ApiRequest {
                 method: Method::Post,
                 path: "/x".into(),
+                bearer: false,
                 headers: vec![],
                 body: Some(body.into()),
             };
@@ -497,6 +501,7 @@ mod tests {
         let request = ApiRequest {
             method: Method::Post,
             path: "/x".into(),
+            bearer: false,
             headers: vec![],
             body: Some(r#"{"name":"authToken","access_token":null}"#.into()),
         };

@@ -356,11 +356,11 @@ mod tests {
         let amount = json!({ "transaction": { "transactionText": "x" } });
         vec![
             access_token_request(&c),
-            initiate_request(&c, token, &initiate_body),
-            details_request(&c, token, "order-42"),
-            capture_request(&c, token, "order-42", &amount, "req-1"),
-            force_approve_request(&c, token, "order-42", &json!({}), "req-2"),
-            userinfo_request(&c, token, SECRETS[4]),
+            initiate_request(&c, &initiate_body).authorized(token),
+            details_request(&c, "order-42").authorized(token),
+            capture_request(&c, "order-42", &amount, "req-1").authorized(token),
+            force_approve_request(&c, "order-42", &json!({}), "req-2").authorized(token),
+            userinfo_request(&c, SECRETS[4]).authorized(token),
         ]
     }
 

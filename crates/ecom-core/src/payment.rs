@@ -7,11 +7,10 @@ use crate::request::{ApiRequest, Header, Method, SYSTEM_NAME, SYSTEM_VERSION};
 use crate::settings::Credentials;
 use crate::wire::{self, headers};
 
-/// The headers every eCom call carries: the bearer token, the subscription key, the MSN and
-/// the system headers.
-fn api_headers(c: &Credentials, access_token: &str) -> Vec<Header> {
+/// The headers every eCom call carries besides the bearer token (which
+/// [`ApiRequest::authorized`] adds): the subscription key, the MSN and the system headers.
+fn api_headers(c: &Credentials) -> Vec<Header> {
     vec![
-        Header::secret(headers::AUTHORIZATION, format!("Bearer {access_token}")),
         Header::secret(headers::SUBSCRIPTION_KEY, &c.subscription_key),
         Header::plain(headers::MERCHANT_SERIAL_NUMBER, &c.merchant_serial_number),
         Header::plain(headers::SYSTEM_NAME, SYSTEM_NAME),
@@ -423,11 +422,12 @@ impl InitiateForm {
 }
 
 /// `POST /ecomm/v2/payments` with a body (from [`InitiateForm::body`] or edited raw JSON).
-pub fn initiate_request(c: &Credentials, access_token: &str, body: &Value) -> ApiRequest {
-    let (headers, body) = with_json(api_headers(c, access_token), body);
+pub fn initiate_request(c: &Credentials, body: &Value) -> ApiRequest {
+    let (headers, body) = with_json(api_headers(c), body);
     ApiRequest {
         method: Method::Post,
         path: "/ecomm/v2/payments".into(),
+        bearer: true,
         headers,
         body,
     }
@@ -438,11 +438,12 @@ fn order_path(order_id: &str, tail: &str) -> String {
 }
 
 /// `GET /ecomm/v2/payments/{orderId}/details`.
-pub fn details_request(c: &Credentials, access_token: &str, order_id: &str) -> ApiRequest {
+pub fn details_request(c: &Credentials, order_id: &str) -> ApiRequest {
     ApiRequest {
         method: Method::Get,
         path: order_path(order_id, "details"),
-        headers: api_headers(c, access_token),
+        bearer: true,
+        headers: api_headers(c),
         body: None,
     }
 }
@@ -457,8 +458,8 @@ pub fn amount_body(msn: &str, amount: Option<u64>, transaction_text: &str) -> Va
     json!({ "merchantInfo": { "merchantSerialNumber": msn }, "transaction": transaction })
 }
 
-fn with_request_id(c: &Credentials, access_token: &str, request_id: &str) -> Vec<Header> {
-    let mut headers = api_headers(c, access_token);
+fn with_request_id(c: &Credentials, request_id: &str) -> Vec<Header> {
+    let mut headers = api_headers(c);
     headers.push(Header::plain("X-Request-Id", request_id));
     headers
 }
@@ -466,15 +467,15 @@ fn with_request_id(c: &Credentials, access_token: &str, request_id: &str) -> Vec
 /// `POST …/capture` (full when `amount` is `None`), idempotent on `request_id`.
 pub fn capture_request(
     c: &Credentials,
-    access_token: &str,
     order_id: &str,
     body: &Value,
     request_id: &str,
 ) -> ApiRequest {
-    let (headers, body) = with_json(with_request_id(c, access_token, request_id), body);
+    let (headers, body) = with_json(with_request_id(c, request_id), body);
     ApiRequest {
         method: Method::Post,
         path: order_path(order_id, "capture"),
+        bearer: true,
         headers,
         body,
     }
@@ -483,15 +484,15 @@ pub fn capture_request(
 /// `POST …/refund` (full when `amount` is `None`), idempotent on `request_id`.
 pub fn refund_request(
     c: &Credentials,
-    access_token: &str,
     order_id: &str,
     body: &Value,
     request_id: &str,
 ) -> ApiRequest {
-    let (headers, body) = with_json(with_request_id(c, access_token, request_id), body);
+    let (headers, body) = with_json(with_request_id(c, request_id), body);
     ApiRequest {
         method: Method::Post,
         path: order_path(order_id, "refund"),
+        bearer: true,
         headers,
         body,
     }
@@ -507,16 +508,12 @@ pub fn cancel_body(msn: &str, transaction_text: &str, release_remaining: bool) -
 }
 
 /// `PUT …/cancel`.
-pub fn cancel_request(
-    c: &Credentials,
-    access_token: &str,
-    order_id: &str,
-    body: &Value,
-) -> ApiRequest {
-    let (headers, body) = with_json(api_headers(c, access_token), body);
+pub fn cancel_request(c: &Credentials, order_id: &str, body: &Value) -> ApiRequest {
+    let (headers, body) = with_json(api_headers(c), body);
     ApiRequest {
         method: Method::Put,
         path: order_path(order_id, "cancel"),
+        bearer: true,
         headers,
         body,
     }
@@ -530,29 +527,30 @@ pub fn force_approve_body(phone: &str, payment_token: &str) -> Value {
 /// `POST /ecomm/v2/integration-test/payments/{orderId}/approve` (MT and sandbox only).
 pub fn force_approve_request(
     c: &Credentials,
-    access_token: &str,
     order_id: &str,
     body: &Value,
     request_id: &str,
 ) -> ApiRequest {
-    let (headers, body) = with_json(with_request_id(c, access_token, request_id), body);
+    let (headers, body) = with_json(with_request_id(c, request_id), body);
     ApiRequest {
         method: Method::Post,
         path: format!("/ecomm/v2/integration-test/payments/{order_id}/approve"),
+        bearer: true,
         headers,
         body,
     }
 }
 
 /// `GET /vipps-userinfo-api/userinfo/{sub}`: the same access token, no subscription key (as Postman).
-pub fn userinfo_request(c: &Credentials, access_token: &str, sub: &str) -> ApiRequest {
-    let headers = api_headers(c, access_token)
+pub fn userinfo_request(c: &Credentials, sub: &str) -> ApiRequest {
+    let headers = api_headers(c)
         .into_iter()
         .filter(|h| h.name != "Ocp-Apim-Subscription-Key")
         .collect();
     ApiRequest {
         method: Method::Get,
         path: format!("/vipps-userinfo-api/userinfo/{sub}"),
+        bearer: true,
         headers,
         body: None,
     }
@@ -581,18 +579,14 @@ impl QrFormat {
 }
 
 /// `POST /qr/v1`: a one-time payment QR code for a landing-page URL.
-pub fn qr_request(
-    c: &Credentials,
-    access_token: &str,
-    landing_url: &str,
-    format: QrFormat,
-) -> ApiRequest {
-    let mut headers = api_headers(c, access_token);
+pub fn qr_request(c: &Credentials, landing_url: &str, format: QrFormat) -> ApiRequest {
+    let mut headers = api_headers(c);
     headers.push(Header::plain("Accept", format.accept()));
     let (headers, body) = with_json(headers, &json!({ "url": landing_url }));
     ApiRequest {
         method: Method::Post,
         path: "/qr/v1".into(),
+        bearer: true,
         headers,
         body,
     }
@@ -814,13 +808,8 @@ mod tests {
     #[test]
     fn builders_use_the_documented_paths_and_headers() {
         let c = Credentials::demo();
-        let capture = capture_request(
-            &c,
-            "tok",
-            "o1",
-            &amount_body("123456", Some(100), "t"),
-            "key-1",
-        );
+        let capture = capture_request(&c, "o1", &amount_body("123456", Some(100), "t"), "key-1")
+            .authorized("tok");
         assert_eq!(
             (capture.method, capture.path.as_str()),
             (Method::Post, "/ecomm/v2/payments/o1/capture")
@@ -839,27 +828,31 @@ mod tests {
         let full = amount_body("123456", None, "all");
         assert!(full["transaction"].get("amount").is_none());
 
-        let cancel = cancel_request(&c, "tok", "o1", &cancel_body("123456", "bye", true));
+        let cancel =
+            cancel_request(&c, "o1", &cancel_body("123456", "bye", true)).authorized("tok");
         assert_eq!(
             (cancel.method, cancel.path.as_str()),
             (Method::Put, "/ecomm/v2/payments/o1/cancel")
         );
         assert!(cancel.body.unwrap().contains("shouldReleaseRemainingFunds"));
 
-        let approve =
-            force_approve_request(&c, "tok", "o1", &force_approve_body("91234567", "t"), "o1");
+        let approve = force_approve_request(&c, "o1", &force_approve_body("91234567", "t"), "o1")
+            .authorized("tok");
         assert_eq!(
             approve.path,
             "/ecomm/v2/integration-test/payments/o1/approve"
         );
 
-        let userinfo = userinfo_request(&c, "tok", "sub-1");
+        let userinfo = userinfo_request(&c, "sub-1").authorized("tok");
         assert_eq!(userinfo.path, "/vipps-userinfo-api/userinfo/sub-1");
         assert_eq!(userinfo.header("Ocp-Apim-Subscription-Key"), None);
 
-        let qr = qr_request(&c, "tok", "https://x/?v=2&token=a", QrFormat::Svg);
+        let qr = qr_request(&c, "https://x/?v=2&token=a", QrFormat::Svg).authorized("tok");
         assert_eq!(qr.header("accept"), Some("image/svg+xml"));
-        assert_eq!(details_request(&c, "tok", "o1").method, Method::Get);
+        assert_eq!(
+            details_request(&c, "o1").authorized("tok").method,
+            Method::Get
+        );
     }
 
     #[test]

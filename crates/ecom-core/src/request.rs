@@ -1,5 +1,6 @@
 //! Requests as plain data: what the browser sends, what the tests assert on, what the preview shows.
 
+use crate::wire::headers;
 use crate::Environment;
 
 /// The value shown in place of a secret that the user has not chosen to reveal.
@@ -79,6 +80,9 @@ pub struct ApiRequest {
     pub method: Method,
     /// Path on the API host, starting with `/`, for example `/accesstoken/get`.
     pub path: String,
+    /// Whether the call needs an access token (`Authorization: Bearer …`). Builders never
+    /// hold a token: [`ApiRequest::authorized`] adds it, the one place authorization is applied.
+    pub bearer: bool,
     /// Headers, in the order they are shown and sent.
     pub headers: Vec<Header>,
     /// JSON body, if any.
@@ -104,6 +108,24 @@ impl ApiRequest {
         )
     }
 
+    /// This request as it is sent: for a call that needs an access token, with
+    /// `Authorization: Bearer <token>` (a secret header) in front of the others; any other
+    /// request unchanged. An empty `token` gives `Bearer ` (what a preview shows before the token
+    /// step).
+    pub fn authorized(&self, token: &str) -> ApiRequest {
+        let mut request = self.clone();
+        if request.bearer {
+            request
+                .headers
+                .retain(|h| !h.name.eq_ignore_ascii_case(headers::AUTHORIZATION));
+            request.headers.insert(
+                0,
+                Header::secret(headers::AUTHORIZATION, format!("Bearer {token}")),
+            );
+        }
+        request
+    }
+
     /// Value of the first header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -122,6 +144,7 @@ mod tests {
         let r = ApiRequest {
             method: Method::Get,
             path: "/ecomm/v2/payments/1/details".into(),
+            bearer: false,
             headers: vec![],
             body: None,
         };

@@ -136,6 +136,7 @@ fn sim_post(path: String, body: &serde_json::Value) -> ApiRequest {
     ApiRequest {
         method: Method::Post,
         path,
+        bearer: false,
         headers: vec![Header::plain("Content-Type", "application/json")],
         body: Some(body.to_string()),
     }

@@ -12,6 +12,7 @@ pub fn access_token_request(c: &Credentials) -> ApiRequest {
     ApiRequest {
         method: Method::Post,
         path: "/accesstoken/get".to_owned(),
+        bearer: false,
         headers: vec![
             Header::plain("client_id", &c.client_id),
             Header::secret("client_secret", &c.client_secret),
