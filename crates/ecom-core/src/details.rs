@@ -3,43 +3,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-/// One entry of `transactionLogHistory`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogEntry {
-    /// Amount in øre.
-    pub amount: u64,
-    /// `INITIATE`, `RESERVE`, `SALE`, `CAPTURE`, `REFUND`, `CANCEL` or `VOID`.
-    pub operation: String,
-    /// Whether the operation succeeded.
-    pub operation_success: bool,
-    /// The text of the request behind the entry.
-    #[serde(default)]
-    pub transaction_text: String,
-    /// Vipps' transaction id, once there is one.
-    #[serde(default)]
-    pub transaction_id: Option<String>,
-    /// When it happened (ISO-8601).
-    #[serde(default)]
-    pub time_stamp: String,
-    /// The `X-Request-Id` of the operation, if any.
-    #[serde(default)]
-    pub request_id: Option<String>,
-}
-
-/// `transactionSummary`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct Summary {
-    /// Captured so far, in øre.
-    pub captured_amount: u64,
-    /// Still capturable, in øre.
-    pub remaining_amount_to_capture: u64,
-    /// Refunded so far, in øre.
-    pub refunded_amount: u64,
-    /// Still refundable, in øre.
-    pub remaining_amount_to_refund: u64,
-}
+pub use crate::wire::details::{LogEntry, Summary};
 
 /// `shippingDetails` of an express payment: the shipping the user chose in the app.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -295,6 +259,7 @@ mod tests {
                 remaining_amount_to_capture: rc,
                 refunded_amount: r,
                 remaining_amount_to_refund: rr,
+                bank_identification_number: None,
             }),
             sub: None,
             shipping_details: None,

@@ -21,16 +21,7 @@ use crate::payment::{fault_error, Endpoint, Initiate, Payer, Payment, ShippingOp
 use crate::state::{AppState, RateKind, Shared};
 use crate::store::PaymentRef;
 
-const EXPRESS: &str = "eComm Express Payment";
-const REGULAR: &str = "eComm Regular Payment";
-const SCOPES: [&str; 6] = [
-    "name",
-    "address",
-    "email",
-    "phoneNumber",
-    "birthDate",
-    "nin",
-];
+use ecom_core::wire::{EXPRESS_PAYMENT as EXPRESS, REGULAR_PAYMENT as REGULAR, SCOPES};
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -112,12 +103,8 @@ fn request_id(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 }
 
 fn check_order_id(order_id: &str) -> Result<(), ApiError> {
-    if order_id.is_empty()
-        || order_id.len() > 50
-        || !order_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
+    // The app's rule (ecom_core), with MT's wording rather than the app's advice.
+    if ecom_core::payment::validate_order_id(order_id).is_err() {
         return Err(ApiError::invalid(
             "transaction.orderId",
             "orderId must match ^[a-zA-Z0-9-]{1,50}$",

@@ -5,6 +5,7 @@
 //! Everything here is pure: time comes in as epoch milliseconds, effects go out as return
 //! values (response bodies and [`Callback`]s), so the rules are unit-tested without a server.
 
+use ecom_core::wire::details as wire;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -764,12 +765,17 @@ impl Payment {
 
     /// The four-field `transactionSummary`.
     pub(crate) fn summary(&self) -> Value {
-        json!({
-            "capturedAmount": self.captured,
-            "remainingAmountToCapture": self.remaining_to_capture(),
-            "refundedAmount": self.refunded,
-            "remainingAmountToRefund": self.remaining_to_refund(),
-        })
+        json!(self.wire_summary())
+    }
+
+    fn wire_summary(&self) -> wire::Summary {
+        wire::Summary {
+            bank_identification_number: None,
+            captured_amount: ore(self.captured),
+            refunded_amount: ore(self.refunded),
+            remaining_amount_to_capture: ore(self.remaining_to_capture()),
+            remaining_amount_to_refund: ore(self.remaining_to_refund()),
+        }
     }
 
     fn check_window(
@@ -1012,11 +1018,11 @@ impl Payment {
         let mut body = Map::new();
         body.insert("orderId".into(), json!(self.init.order_id));
         if self.state != State::Initiate {
-            let mut summary = self.summary();
-            if self.reserved_at_ms.is_some() {
-                summary["bankIdentificationNumber"] = json!(492_560);
-            }
-            body.insert("transactionSummary".into(), summary);
+            let summary = wire::Summary {
+                bank_identification_number: self.reserved_at_ms.map(|_| 492_560),
+                ..self.wire_summary()
+            };
+            body.insert("transactionSummary".into(), json!(summary));
         }
         let history: Vec<Value> = self.log.iter().rev().map(log_json).collect();
         body.insert("transactionLogHistory".into(), Value::Array(history));
@@ -1093,24 +1099,22 @@ impl Payment {
 }
 
 fn log_json(e: &LogEntry) -> Value {
-    let mut v = json!({
-        "amount": e.amount,
-        "transactionText": e.text,
-        "timeStamp": iso(e.at_ms),
-        "operation": e.op.name(),
-        "requestId": e.request_id,
-        "operationSuccess": e.success,
-    });
-    // MT leaves requestId out of the INITIATE entry (the real body of ISS#206, spec §5.3).
-    if e.op == Op::Initiate {
-        if let Some(o) = v.as_object_mut() {
-            o.remove("requestId");
-        }
-    }
-    if let Some(id) = &e.transaction_id {
-        v["transactionId"] = json!(id);
-    }
-    v
+    let entry = wire::LogEntry {
+        amount: ore(e.amount),
+        operation: e.op.name().to_owned(),
+        operation_success: e.success,
+        // MT leaves requestId out of the INITIATE entry (the real body of ISS#206, spec §5.3).
+        request_id: (e.op != Op::Initiate).then(|| e.request_id.clone()),
+        time_stamp: iso(e.at_ms),
+        transaction_id: e.transaction_id.clone(),
+        transaction_text: e.text.clone(),
+    };
+    json!(entry)
+}
+
+/// An amount the state machine keeps as `i64` (never negative) as the wire's øre.
+fn ore(amount: i64) -> u64 {
+    u64::try_from(amount).unwrap_or(0)
 }
 
 fn callback_user_details(payer: &Payer) -> Value {
