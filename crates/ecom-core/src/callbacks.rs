@@ -84,80 +84,7 @@ pub fn heading(order_id: &str, count: usize) -> String {
     }
 }
 
-/// How an attempt went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
-    /// Still being sent.
-    Pending,
-    /// The merchant answered (with any HTTP status).
-    Delivered,
-    /// No answer: refused, timed out, …
-    Failed,
-    /// Not sent: not a loopback host, or loopback delivery is off.
-    Skipped,
-    /// A result this build does not know.
-    Unknown,
-}
-
-/// The `outcome` of a record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    /// How it went.
-    pub result: Delivery,
-    /// The merchant's HTTP status, when delivered.
-    pub status: Option<u16>,
-    /// Why it failed or was skipped.
-    pub error: Option<String>,
-    /// How long the attempt took.
-    pub duration_ms: Option<u64>,
-}
-
-impl Outcome {
-    fn from_json(v: &Value) -> Outcome {
-        Outcome {
-            result: match v.get("result").and_then(Value::as_str) {
-                Some("pending") => Delivery::Pending,
-                Some("delivered") => Delivery::Delivered,
-                Some("failed") => Delivery::Failed,
-                Some("skipped") => Delivery::Skipped,
-                _ => Delivery::Unknown,
-            },
-            status: v
-                .get("status")
-                .and_then(Value::as_u64)
-                .and_then(|s| u16::try_from(s).ok()),
-            error: v.get("error").and_then(Value::as_str).map(str::to_owned),
-            duration_ms: v.get("durationMs").and_then(Value::as_u64),
-        }
-    }
-
-    /// One line for the user, like `delivered: HTTP 200 in 3 ms`.
-    pub fn summary(&self) -> String {
-        let error = self.error.as_deref().unwrap_or("no reason given");
-        match self.result {
-            Delivery::Pending => "pending: still being sent, refresh in a moment".to_owned(),
-            Delivery::Delivered => {
-                let status = self
-                    .status
-                    .map_or_else(|| "answered".to_owned(), |s| format!("HTTP {s}"));
-                let took = self
-                    .duration_ms
-                    .map(|ms| format!(" in {ms} ms"))
-                    .unwrap_or_default();
-                // Any answer ends the attempt, but only a 2xx means the merchant took it.
-                match self.status {
-                    Some(s) if !(200..300).contains(&s) => format!(
-                        "refused by the merchant's server: {status}{took}. Vipps sends a callback once and does not retry, so the merchant must read the payment details instead"
-                    ),
-                    _ => format!("delivered: {status}{took}"),
-                }
-            }
-            Delivery::Failed => format!("failed: {error}"),
-            Delivery::Skipped => format!("skipped: {error}"),
-            Delivery::Unknown => format!("unknown outcome: {error}"),
-        }
-    }
-}
+pub use crate::wire::callbacks::{Delivery, Outcome};
 
 /// One request the sandbox made (or would have made) as Vipps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,53 +117,47 @@ impl CallbackRecord {
     }
 }
 
-/// Reads the body of `GET /__sim/callbacks`, oldest first.
-///
-/// Read through [`Value`] rather than derived decoders: the app parses JSON into values for
-/// display anyway, and a derive per record type would add to the browser bundle.
+/// Reads the body of `GET /__sim/callbacks` ([`crate::wire::callbacks::Log`]), oldest first.
 ///
 /// # Errors
 /// [`crate::CoreError::UnexpectedResponse`] when it is not the sandbox's callback log.
 pub fn parse_log(body: &str) -> Result<Vec<CallbackRecord>, crate::CoreError> {
-    let fail = |reason: &str| crate::CoreError::UnexpectedResponse {
-        what: "sandbox callback log",
-        reason: reason.to_owned(),
-    };
-    let log: Value = serde_json::from_str(body).map_err(|e| fail(&e.to_string()))?;
-    let records = log
-        .get("callbacks")
-        .and_then(Value::as_array)
-        .ok_or_else(|| fail("it has no \"callbacks\" list"))?;
-    records
-        .iter()
+    let log: crate::wire::callbacks::Log =
+        serde_json::from_str(body).map_err(|e| crate::CoreError::UnexpectedResponse {
+            what: "sandbox callback log",
+            reason: e.to_string(),
+        })?;
+    Ok(log
+        .callbacks
+        .into_iter()
         .map(|r| {
-            let text = |key: &str| {
-                r.get(key)
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-                    .ok_or_else(|| fail(&format!("a record has no \"{key}\"")))
-            };
-            let body = r.get("body").filter(|b| !b.is_null());
-            Ok(CallbackRecord {
-                id: r
-                    .get("id")
-                    .and_then(Value::as_u64)
-                    .ok_or_else(|| fail("a record has no \"id\""))?,
-                kind: text("kind")?,
-                method: text("method")?,
-                url: text("url")?,
-                time_stamp: text("timeStamp")?,
+            let body = r.body.filter(|b| !b.is_null());
+            CallbackRecord {
+                id: r.id,
+                kind: kind_name(r.kind).to_owned(),
+                method: r.method,
+                url: r.url,
+                time_stamp: r.time_stamp,
                 status: body
+                    .as_ref()
                     .and_then(|b| b.pointer("/transactionInfo/status"))
                     .and_then(Value::as_str)
                     .map(str::to_owned),
-                body: body.map_or_else(String::new, |b| {
-                    crate::display::pretty_value(b.clone(), false)
-                }),
-                outcome: Outcome::from_json(r.get("outcome").unwrap_or(&Value::Null)),
-            })
+                body: body.map_or_else(String::new, |b| crate::display::pretty_value(b, false)),
+                outcome: r.outcome,
+            }
         })
-        .collect()
+        .collect())
+}
+
+/// The record kind as the log spells it.
+fn kind_name(kind: crate::wire::callbacks::Kind) -> &'static str {
+    use crate::wire::callbacks::Kind;
+    match kind {
+        Kind::Callback => "callback",
+        Kind::ShippingDetails => "shippingDetails",
+        Kind::ConsentRemoval => "consentRemoval",
+    }
 }
 
 #[cfg(test)]
@@ -295,7 +216,7 @@ mod tests {
         assert!(parse_log(r#"{"callbacks":[{"id":1}]}"#)
             .unwrap_err()
             .to_string()
-            .contains("\"kind\""));
+            .contains("missing field `kind`"));
     }
 
     #[test]
@@ -310,8 +231,7 @@ mod tests {
 
     #[test]
     fn every_outcome_has_a_line() {
-        let outcome =
-            |json: &str| Outcome::from_json(&serde_json::from_str(json).unwrap()).summary();
+        let outcome = |json: &str| serde_json::from_str::<Outcome>(json).unwrap().summary();
         assert_eq!(
             outcome(r#"{"result":"failed","error":"connection refused","durationMs":1}"#),
             "failed: connection refused"

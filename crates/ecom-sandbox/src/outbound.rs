@@ -13,57 +13,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::clock;
 use crate::state::Shared;
 
-/// What kind of outbound request a record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) enum Kind {
-    Callback,
-    ShippingDetails,
-    ConsentRemoval,
-}
-
-/// The outcome of one attempt.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Outcome {
-    /// `pending`, `delivered` (any HTTP answer), `failed` (no answer) or `skipped`.
-    pub(crate) result: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) duration_ms: Option<u64>,
-}
-
-/// One recorded outbound request.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Record {
-    pub(crate) id: u64,
-    pub(crate) kind: Kind,
-    pub(crate) msn: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) order_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) user_id: Option<String>,
-    pub(crate) method: &'static str,
-    pub(crate) url: String,
-    pub(crate) headers: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) body: Option<Value>,
-    /// Simulated time of the attempt.
-    pub(crate) time_stamp: String,
-    pub(crate) outcome: Outcome,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) response_body: Option<String>,
-}
+pub(crate) use ecom_core::wire::callbacks::{Delivery, Kind, Outcome, Record};
 
 /// A request to make.
 #[derive(Debug, Clone)]
@@ -175,7 +130,7 @@ impl Outbound {
             msn: req.msn.clone(),
             order_id: req.order_id.clone(),
             user_id: req.user_id.clone(),
-            method: req.method,
+            method: req.method.to_owned(),
             url: req.url.clone(),
             headers: Self::recorded_headers(req),
             body: req.body.clone(),
@@ -248,7 +203,7 @@ impl Outbound {
                 &req,
                 now,
                 Outcome {
-                    result: "skipped",
+                    result: Delivery::Skipped,
                     status: None,
                     error: Some(reason),
                     duration_ms: None,
@@ -260,7 +215,7 @@ impl Outbound {
             &req,
             now,
             Outcome {
-                result: "pending",
+                result: Delivery::Pending,
                 status: None,
                 error: None,
                 duration_ms: None,
@@ -270,7 +225,7 @@ impl Outbound {
             state.outbound.update(
                 id,
                 Outcome {
-                    result: "failed",
+                    result: Delivery::Failed,
                     status: None,
                     error: Some("no async runtime to send from".to_owned()),
                     duration_ms: None,
@@ -299,7 +254,7 @@ impl Outbound {
                 &req,
                 now,
                 Outcome {
-                    result: "skipped",
+                    result: Delivery::Skipped,
                     status: None,
                     error: Some(reason.clone()),
                     duration_ms: None,
@@ -311,7 +266,7 @@ impl Outbound {
             &req,
             now,
             Outcome {
-                result: "pending",
+                result: Delivery::Pending,
                 status: None,
                 error: None,
                 duration_ms: None,
@@ -355,7 +310,7 @@ impl Outbound {
                 });
                 (
                     Outcome {
-                        result: "delivered",
+                        result: Delivery::Delivered,
                         status: Some(status),
                         error: None,
                         duration_ms: Some(elapsed),
@@ -374,7 +329,7 @@ impl Outbound {
                 tracing::debug!(kind = ?req.kind, error, "outbound request failed");
                 (
                     Outcome {
-                        result: "failed",
+                        result: Delivery::Failed,
                         status: None,
                         error: Some(error),
                         duration_ms: Some(elapsed),
@@ -441,7 +396,10 @@ mod tests {
                 Duration::from_secs(5),
             )
             .await;
-        assert_eq!((outcome.result, outcome.status), ("delivered", Some(200)));
+        assert_eq!(
+            (outcome.result, outcome.status),
+            (Delivery::Delivered, Some(200))
+        );
         for name in ["foo.localhost", "localhost.localhost", "example.invalid"] {
             let (outcome, _) = out
                 .send(
@@ -449,7 +407,7 @@ mod tests {
                     Duration::from_secs(5),
                 )
                 .await;
-            assert_eq!(outcome.result, "failed", "{name}: {outcome:?}");
+            assert_eq!(outcome.result, Delivery::Failed, "{name}: {outcome:?}");
         }
     }
 }

@@ -206,7 +206,10 @@ async fn list_callbacks(State(state): State<AppState>, Query(q): Query<CallbackQ
     let records = state
         .outbound
         .list(q.order_id.as_deref(), q.msn.as_deref(), q.kind.as_deref());
-    json_response(StatusCode::OK, &json!({"callbacks": records}))
+    json_response(
+        StatusCode::OK,
+        &json!(ecom_core::wire::callbacks::Log { callbacks: records }),
+    )
 }
 
 async fn clear_callbacks(State(state): State<AppState>) -> Response {

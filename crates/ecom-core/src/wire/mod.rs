@@ -3,12 +3,14 @@
 //!
 //! - [`headers`]: header names, ours and the Vipps APIs'.
 //! - [`paths`]: the API paths and the playground's own endpoints.
+//! - [`callbacks`]: the sandbox's log of the requests it made as Vipps.
 //! - [`details`]: the transaction log entry and summary of the payment responses.
 //!
 //! The request and response bodies live beside them, one module per API area; the sandbox
 //! parses requests into them and writes its answers from them, and the app builds its requests
 //! from them, so a renamed field is a compile error everywhere it is used.
 
+pub mod callbacks;
 pub mod details;
 pub mod headers;
 pub mod paths;
