@@ -114,48 +114,7 @@ pub enum PaymentKind {
     Profile,
 }
 
-/// One shipping option of express checkout (`staticShippingDetails`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShippingOption {
-    /// Whether it is preselected.
-    pub is_default: bool,
-    /// Display order, ascending.
-    pub priority: u32,
-    /// Cost in øre; sent as `shippingCost`, a decimal number of NOK unlike every other amount.
-    pub cost: u64,
-    /// Name shown to the user.
-    pub method: String,
-    /// The merchant's id for it.
-    pub method_id: String,
-}
-
-impl ShippingOption {
-    /// The two options of the official Postman collection.
-    pub fn postman_defaults() -> Vec<ShippingOption> {
-        vec![
-            ShippingOption {
-                is_default: true,
-                priority: 1,
-                cost: 3_000,
-                method: "Postman Method 1".into(),
-                method_id: "shippingMethodId1".into(),
-            },
-            ShippingOption {
-                is_default: false,
-                priority: 2,
-                cost: 10_000,
-                method: "Postman Method 2".into(),
-                method_id: "shippingMethodId2".into(),
-            },
-        ]
-    }
-
-    /// `shippingCost` as the API wants it: NOK as a decimal number.
-    pub fn cost_nok(&self) -> f64 {
-        // Exact for any cost parse_nok accepts (below 2^53 øre).
-        self.cost as f64 / 100.0
-    }
-}
+pub use crate::wire::initiate::ShippingOption;
 
 /// The most shipping options the app shows (spec §6.2); more would be silently dropped.
 pub const MAX_SHIPPING_OPTIONS: usize = 10;
@@ -259,7 +218,7 @@ pub fn shipping_options(drafts: &[ShippingDraft]) -> Result<Vec<ShippingOption>,
         })?;
         options.push(ShippingOption {
             is_default: d.is_default,
-            priority,
+            priority: i64::from(priority),
             cost,
             method: method.to_owned(),
             method_id: method_id.to_owned(),
@@ -390,20 +349,7 @@ impl InitiateForm {
                 "consentRemovalPrefix".into(),
                 json!("https://example.com/consent-removal"),
             );
-            let options: Vec<Value> = self
-                .shipping
-                .iter()
-                .map(|o| {
-                    json!({
-                        "isDefault": if o.is_default { "Y" } else { "N" },
-                        "priority": o.priority,
-                        "shippingCost": o.cost_nok(),
-                        "shippingMethod": o.method,
-                        "shippingMethodId": o.method_id,
-                    })
-                })
-                .collect();
-            merchant.insert("staticShippingDetails".into(), Value::Array(options));
+            merchant.insert("staticShippingDetails".into(), json!(self.shipping));
         }
         let mut customer = Map::new();
         if !self.mobile_number.is_empty() {

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ecom_core::validate::{normalize_mobile_number, MAX_URL_LEN};
+use ecom_core::wire::initiate::ore_of_nok;
 use serde_json::{json, Map, Value};
 
 use crate::auth::{gateway, invalid_msn, Caller, KeyRule};
@@ -315,10 +316,10 @@ fn parse_shipping(items: &Value) -> Result<Vec<ShippingOption>, ApiError> {
                     .ok_or_else(|| bad("priority must be an integer"))?,
             };
             let cost = match i.get("shippingCost") {
-                None | Some(Value::Null) => 0.0,
+                None | Some(Value::Null) => 0,
                 Some(v) => v
                     .as_f64()
-                    .filter(|c| c.is_finite() && (0.0..=1_000_000.0).contains(c))
+                    .and_then(ore_of_nok)
                     .ok_or_else(|| bad("shippingCost must be a number of NOK, at least 0"))?,
             };
             let text = |k: &str, max: usize| -> Result<String, ApiError> {

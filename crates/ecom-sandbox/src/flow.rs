@@ -2,6 +2,7 @@
 //! userinfo consents, express shipping). Shared by the HTML pages and `/__sim`, so both
 //! behave the same.
 
+use ecom_core::wire::initiate::ore_of_nok;
 use std::collections::BTreeSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -298,10 +299,10 @@ pub(crate) fn choose_shipping(
 /// The shipping methods on offer: static ones, or those fetched from the merchant.
 pub(crate) fn shipping_options(p: &Payment) -> Option<Vec<ShippingOption>> {
     if let Some(s) = &p.init.static_shipping {
-        return Some(ShippingOption::for_display(s));
+        return Some(crate::payment::for_display(s));
     }
     match &p.app.dynamic_shipping {
-        Some(Ok(o)) => Some(ShippingOption::for_display(o)),
+        Some(Ok(o)) => Some(crate::payment::for_display(o)),
         _ => None,
     }
 }
@@ -379,7 +380,7 @@ pub(crate) fn parse_shipping_answer(body: &str) -> Result<Vec<ShippingOption>, S
                 cost: i
                     .get("shippingCost")
                     .and_then(Value::as_f64)
-                    .filter(|c| c.is_finite() && *c >= 0.0)?,
+                    .and_then(ore_of_nok)?,
                 method: i.get("shippingMethod")?.as_str()?.to_owned(),
                 method_id: i.get("shippingMethodId")?.as_str()?.to_owned(),
             })
@@ -632,7 +633,7 @@ mod tests {
         let o = parse_shipping_answer(ok).unwrap();
         assert_eq!(o.len(), 2);
         assert!(o[1].is_default);
-        assert_eq!(o[1].cost_ore(), 19_950);
+        assert_eq!(o[1].cost, 19_950);
         for bad in [
             "",
             "{}",

@@ -816,7 +816,7 @@ fn render_app(state: &Arc<Shared>, g: &Payment, error: Option<&str>) -> Response
                     esc(&o.method_id),
                     if i == default { " checked" } else { "" },
                     esc(&o.method),
-                    esc(&kr(o.cost_ore())),
+                    esc(&kr(crate::payment::cost_ore(o))),
                 );
             }
             let body = format!(
@@ -827,12 +827,12 @@ fn render_app(state: &Arc<Shared>, g: &Payment, error: Option<&str>) -> Response
             return page(StatusCode::OK, lang, "Levering", "", &header, &body);
         };
         if let Some(o) = options.iter().find(|o| o.method_id == method_id) {
-            total += o.cost_ore();
+            total += crate::payment::cost_ore(o);
             let _ = write!(
                 summary_extra,
                 "<p>Levering: {} ({})</p>",
                 esc(&o.method),
-                esc(&kr(o.cost_ore()))
+                esc(&kr(crate::payment::cost_ore(o)))
             );
         }
         if let Some(a) = address {

@@ -147,33 +147,20 @@ pub(crate) struct LogEntry {
     pub(crate) request_id: String,
 }
 
-/// A shipping method offered in express checkout.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ShippingOption {
-    pub(crate) is_default: bool,
-    pub(crate) priority: i64,
-    /// NOK, as a decimal number.
-    pub(crate) cost: f64,
-    pub(crate) method: String,
-    pub(crate) method_id: String,
+/// A shipping method offered in express checkout: the wire type, cost in øre.
+pub(crate) use ecom_core::wire::initiate::ShippingOption;
+
+/// A shipping option's cost in øre, as the state machine's signed amounts.
+pub(crate) fn cost_ore(option: &ShippingOption) -> i64 {
+    i64::try_from(option.cost).unwrap_or(i64::MAX)
 }
 
-impl ShippingOption {
-    /// Shipping cost in øre.
-    pub(crate) fn cost_ore(&self) -> i64 {
-        // Costs are validated as finite, non-negative and small, so the cast is exact enough.
-        #[allow(clippy::cast_possible_truncation)]
-        let ore = (self.cost * 100.0).round() as i64;
-        ore
-    }
-
-    /// Sorted by priority, at most 10 (what the app shows).
-    pub(crate) fn for_display(options: &[Self]) -> Vec<Self> {
-        let mut v = options.to_vec();
-        v.sort_by_key(|o| o.priority);
-        v.truncate(10);
-        v
-    }
+/// Sorted by priority, at most 10 (what the app shows).
+pub(crate) fn for_display(options: &[ShippingOption]) -> Vec<ShippingOption> {
+    let mut v = options.to_vec();
+    v.sort_by_key(|o| o.priority);
+    v.truncate(10);
+    v
 }
 
 /// The validated content of an initiate request.
@@ -557,7 +544,7 @@ impl Payment {
         sub_delay_ms: i64,
     ) -> Callback {
         self.start_session();
-        let shipping = payer.shipping.as_ref().map_or(0, ShippingOption::cost_ore);
+        let shipping = payer.shipping.as_ref().map_or(0, cost_ore);
         self.reserved_amount = self.init.amount + shipping;
         self.reserved_at_ms = Some(now);
         let op = if self.direct_capture {
@@ -603,7 +590,7 @@ impl Payment {
                                 "addressLine1": a.line1, "addressLine2": a.line2,
                                 "city": a.city, "country": a.country, "zipCode": a.post_code,
                             },
-                            "shippingCost": s.cost,
+                            "shippingCost": s.cost_nok(),
                             "shippingMethod": s.method,
                             "shippingMethodId": s.method_id,
                         }),
@@ -1044,7 +1031,7 @@ impl Payment {
                                 "addressLine1": x(&a.line1), "addressLine2": x(&a.line2),
                                 "city": x(&a.city), "country": x("Norway"), "postCode": x(&a.post_code),
                             },
-                            "shippingCost": s.cost,
+                            "shippingCost": s.cost_nok(),
                             "shippingMethod": s.method,
                             "shippingMethodId": s.method_id,
                         }),
@@ -1498,7 +1485,7 @@ mod tests {
         who.shipping = Some(ShippingOption {
             is_default: true,
             priority: 1,
-            cost: 30.0,
+            cost: 3_000,
             method: "Postman Method 1".into(),
             method_id: "m1".into(),
         });

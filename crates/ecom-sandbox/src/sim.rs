@@ -90,19 +90,7 @@ fn cause_name(c: CancelCause) -> &'static str {
 /// The full internal view of one payment.
 pub(crate) fn view(state: &Shared, p: &Payment) -> Value {
     let now = state.now();
-    let options = flow::shipping_options(p).map(|o| {
-        o.iter()
-            .map(|s| {
-                json!({
-                    "isDefault": if s.is_default { "Y" } else { "N" },
-                    "priority": s.priority,
-                    "shippingCost": s.cost,
-                    "shippingMethod": s.method,
-                    "shippingMethodId": s.method_id,
-                })
-            })
-            .collect::<Vec<_>>()
-    });
+    let options = flow::shipping_options(p).map(|o| o.iter().map(|s| json!(s)).collect::<Vec<_>>());
     let shipping_error = match &p.app.dynamic_shipping {
         Some(Err(e)) => Some(e.clone()),
         _ => None,

@@ -438,7 +438,7 @@ mod tests {
                 .map(|i| crate::payment::ShippingOption {
                     is_default: i == 0,
                     priority: i,
-                    cost: 1.0,
+                    cost: 100,
                     method: format!("{i:0>256}"),
                     method_id: format!("{i:0>100}"),
                 })

@@ -4,6 +4,7 @@
 //! - [`headers`]: header names, ours and the Vipps APIs'.
 //! - [`paths`]: the API paths and the playground's own endpoints.
 //! - [`callbacks`]: the sandbox's log of the requests it made as Vipps.
+//! - [`initiate`]: express checkout's shipping options.
 //! - [`details`]: the transaction log entry and summary of the payment responses.
 //!
 //! The request and response bodies live beside them, one module per API area; the sandbox
@@ -13,6 +14,7 @@
 pub mod callbacks;
 pub mod details;
 pub mod headers;
+pub mod initiate;
 pub mod paths;
 
 /// The scopes a profile payment can ask for (`transaction.scope`, space-separated), in the
