@@ -26,10 +26,6 @@ use ecom_core::wire::{EXPRESS_PAYMENT as EXPRESS, REGULAR_PAYMENT as REGULAR, SC
 
 type ApiResult = Result<Response, ApiError>;
 
-fn respond(r: ApiResult) -> Response {
-    r.unwrap_or_else(IntoResponse::into_response)
-}
-
 fn internal(detail: &str) -> ApiError {
     ApiError::internal(detail)
 }
@@ -573,24 +569,16 @@ pub(crate) async fn initiate(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let caller = match gateway(&state, &headers, KeyRule::Required) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    if let Err(e) = check_headers(&headers, true) {
-        return e.into_response();
-    }
-    let v = match parse_body(&body, false) {
-        Ok(v) => v,
-        Err(e) => return e.into_response(),
-    };
+) -> ApiResult {
+    let caller = gateway(&state, &headers, KeyRule::Required)?;
+    check_headers(&headers, true)?;
+    let v = parse_body(&body, false)?;
     let order_id = v
         .get("transaction")
         .and_then(|t| t.get("orderId"))
         .and_then(Value::as_str)
         .unwrap_or("");
-    respond(initiate_inner(&state, &caller, &v, order_id))
+    initiate_inner(&state, &caller, &v, order_id)
 }
 
 fn initiate_inner(state: &Arc<Shared>, caller: &Caller, v: &Value, order_id: &str) -> ApiResult {
@@ -634,8 +622,8 @@ pub(crate) async fn details(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    respond(read_inner(&state, &headers, &order_id, "details"))
+) -> ApiResult {
+    read_inner(&state, &headers, &order_id, "details")
 }
 
 /// `GET …/status` (deprecated, spec §3.7).
@@ -643,8 +631,8 @@ pub(crate) async fn status(
     State(state): State<AppState>,
     Path(order_id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    respond(read_inner(&state, &headers, &order_id, "status"))
+) -> ApiResult {
+    read_inner(&state, &headers, &order_id, "status")
 }
 
 fn read_inner(state: &Arc<Shared>, headers: &HeaderMap, order_id: &str, which: &str) -> ApiResult {
@@ -778,7 +766,7 @@ pub(crate) async fn capture(
     Path(order_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> ApiResult {
     money_action(&state, &headers, &body, &order_id, MoneyOp::Capture)
 }
 
@@ -788,24 +776,19 @@ pub(crate) async fn cancel(
     Path(order_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (caller, v, p) = match action_prelude(
+) -> ApiResult {
+    let (caller, v, p) = action_prelude(
         &state,
         &headers,
         &body,
         &order_id,
         RateKind::Cancel,
         "cancel",
-    ) {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
-    };
-    respond((|| {
-        let a = parse_action(&state, &caller, &v, false)?;
-        let now = state.now();
-        let body = p.lock().cancel(now, &a.text, a.release)?;
-        Ok(json_response(StatusCode::OK, &body))
-    })())
+    )?;
+    let a = parse_action(&state, &caller, &v, false)?;
+    let now = state.now();
+    let body = p.lock().cancel(now, &a.text, a.release)?;
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 /// `POST …/refund` (spec §3.5).
@@ -814,7 +797,7 @@ pub(crate) async fn refund(
     Path(order_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> ApiResult {
     money_action(&state, &headers, &body, &order_id, MoneyOp::Refund)
 }
 
@@ -836,35 +819,30 @@ fn money_action(
     body: &Bytes,
     order_id: &str,
     op: MoneyOp,
-) -> Response {
+) -> ApiResult {
     let (kind, name, endpoint) = match op {
         MoneyOp::Capture => (RateKind::Capture, "capture", Endpoint::Capture),
         MoneyOp::Refund => (RateKind::Refund, "refund", Endpoint::Refund),
     };
-    let (caller, v, p) = match action_prelude(state, headers, body, order_id, kind, name) {
-        Ok(x) => x,
-        Err(e) => return e.into_response(),
+    let (caller, v, p) = action_prelude(state, headers, body, order_id, kind, name)?;
+    let a = parse_action(state, &caller, &v, true)?;
+    let key = request_id(headers)?;
+    let now = state.now();
+    let mut g = p.lock();
+    let remaining = match op {
+        MoneyOp::Capture => g.remaining_to_capture(),
+        MoneyOp::Refund => g.remaining_to_refund(),
     };
-    respond((|| {
-        let a = parse_action(state, &caller, &v, true)?;
-        let key = request_id(headers)?;
-        let now = state.now();
-        let mut g = p.lock();
-        let remaining = match op {
-            MoneyOp::Capture => g.remaining_to_capture(),
-            MoneyOp::Refund => g.remaining_to_refund(),
-        };
-        if key.is_none() && a.amount.is_some_and(|x| x < remaining) {
-            return Err(missing_request_id());
-        }
-        let fingerprint = format!("{:?}|{}", a.amount, a.text);
-        let rid = key.clone().unwrap_or_default();
-        let body = g.idempotent(endpoint, key.as_deref(), fingerprint, |p| match op {
-            MoneyOp::Capture => p.capture(now, a.amount, &a.text, &rid),
-            MoneyOp::Refund => p.refund(now, a.amount, &a.text, &rid),
-        })?;
-        Ok(json_response(StatusCode::OK, &body))
-    })())
+    if key.is_none() && a.amount.is_some_and(|x| x < remaining) {
+        return Err(missing_request_id());
+    }
+    let fingerprint = format!("{:?}|{}", a.amount, a.text);
+    let rid = key.clone().unwrap_or_default();
+    let body = g.idempotent(endpoint, key.as_deref(), fingerprint, |p| match op {
+        MoneyOp::Capture => p.capture(now, a.amount, &a.text, &rid),
+        MoneyOp::Refund => p.refund(now, a.amount, &a.text, &rid),
+    })?;
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 /// `POST /ecomm/v2/integration-test/payments/{orderId}/approve` (spec §8).
@@ -873,8 +851,8 @@ pub(crate) async fn force_approve(
     Path(order_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    respond(force_approve_inner(&state, &headers, &body, &order_id))
+) -> ApiResult {
+    force_approve_inner(&state, &headers, &body, &order_id)
 }
 
 fn force_approve_inner(
