@@ -71,9 +71,15 @@ pub fn parse_nok(input: &str) -> Result<u64, String> {
         })
 }
 
-/// Formats øre as NOK for display, like `499.00 kr`.
+/// Formats øre as NOK for display, like `499.00 kr` (the playground's English pages).
 pub fn format_nok(ore: u64) -> String {
-    format!("{}.{:02} kr", ore / 100, ore % 100)
+    format_kroner(ore, '.')
+}
+
+/// Formats øre as NOK with the given decimal separator: `.` in the playground, `,` in the
+/// sandbox's Norwegian app pages (`499,00 kr`).
+pub fn format_kroner(ore: u64, decimal: char) -> String {
+    format!("{}{decimal}{:02} kr", ore / 100, ore % 100)
 }
 
 /// The order id Postman's collection uses: the MSN followed by the time in milliseconds.

@@ -17,7 +17,8 @@
 //! - `links`: the allow-list of merchant URLs that may become a link or a redirect.
 //! - `outbound`: callbacks, shipping-details and consent-removal requests, all recorded.
 //! - `ecom`, `userinfo`, `qr`: the API handlers.
-//! - `pages`: the landing page and the simulated app (plain HTML, no external assets).
+//! - `pages`: the landing page and the simulated app, maud templates that escape by default (no
+//!   external assets).
 //! - `sim`: the `/__sim` control surface.
 //!
 //! # Design decisions
