@@ -52,14 +52,11 @@ pub struct HistoryEntry {
 }
 
 /// The path with what must not be kept taken out: the query (which no eCom call uses, so
-/// anything there is unexpected) and the `sub` of the Userinfo API, which identifies a person.
+/// anything there is unexpected) and the personal segments [`crate::redact`] names (the `sub`
+/// of the Userinfo API, a sandbox token or phone number), whatever their letter case.
 pub fn redact_path(path: &str) -> String {
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    if path.starts_with(USERINFO_PREFIX) {
-        format!("{USERINFO_PREFIX}{{sub}}")
-    } else {
-        path.to_owned()
-    }
+    crate::redact::loggable_path(path).into_owned()
 }
 
 /// The orderId an eCom path is about: `/ecomm/v2/payments/{orderId}/…` and

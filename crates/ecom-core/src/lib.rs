@@ -19,9 +19,11 @@
 //! - [`demo`]: the sandbox's demo credentials.
 //! - [`curl`]: any request as a copy-pasteable curl command, secrets as shell variables.
 //! - [`history`]: the history of calls, persisted without secrets.
+//! - [`redact`]: personal data and tokens taken out of paths before they are logged or kept.
 //! - [`scenario`]: outcomes in one click (reject, timeout, SALE, 1082, a refused card).
 //! - [`route`]: links to a flow or step (`#/express/initiate?amount=100`), secrets refused.
 //! - [`import`]: the official Postman environment file, read into credentials and values.
+//! - `server` (feature `server`): what only the native servers need (the shutdown signal).
 //! - [`wire`]: every header, path and body shape on the wire, shared with the servers and tests.
 
 pub mod callbacks;
@@ -38,9 +40,12 @@ pub mod payment;
 pub mod png;
 pub mod proxy;
 pub mod qr;
+pub mod redact;
 pub mod request;
 pub mod route;
 pub mod scenario;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod session;
 pub mod settings;
 pub mod token;

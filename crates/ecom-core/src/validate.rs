@@ -175,6 +175,33 @@ pub fn is_web_url(url: &str) -> bool {
         && !rest.starts_with('/')
 }
 
+/// True for a URL host that is this machine whatever resolver is asked: the name `localhost`
+/// (any letter case) and the literal loopback addresses (`127.0.0.0/8`, `[::1]`), as a URL
+/// parser gives them (`Url::host_str`, IPv6 in brackets).
+///
+/// Names under `.localhost` are not included (see [`is_localhost_subdomain`]): browsers map
+/// them to loopback, but a server's resolver (or `/etc/hosts`) could map them anywhere.
+/// Mapped IPv4 addresses (`[::ffff:127.0.0.1]`) and `0.0.0.0` are not loopback either.
+pub fn is_loopback_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let literal = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    literal
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// True for a name under `.localhost` (`app.localhost`, also with a trailing dot): loopback in
+/// a browser (RFC 6761), but only as far as the resolver agrees on a server.
+pub fn is_localhost_subdomain(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    host.len() > ".localhost".len() && host.ends_with(".localhost")
+}
+
 /// `value` cut to at most `max` characters with an ellipsis, for quoting user input in a
 /// message without repeating a huge paste.
 pub fn shorten(value: &str, max: usize) -> String {
@@ -311,6 +338,32 @@ mod tests {
         let long = "9".repeat(5000);
         let message = mobile_number(&long).expect_err("too long").message;
         assert!(message.len() < 300, "{message}");
+    }
+
+    #[test]
+    fn loopback_hosts_are_decided_without_a_resolver() {
+        let cases = [
+            ("127.0.0.1", true, false),
+            ("localhost", true, false),
+            ("LOCALHOST", true, false),
+            ("[::1]", true, false),
+            ("127.9.9.9", true, false),
+            ("foo.localhost", false, true),
+            ("Foo.LocalHost.", false, true),
+            ("localhost.localhost", false, true),
+            ("localhost.", false, false),
+            (".localhost", false, false),
+            ("localhost.example.com", false, false),
+            ("[::ffff:127.0.0.1]", false, false),
+            ("0.0.0.0", false, false),
+            ("example.com", false, false),
+            ("10.0.0.1", false, false),
+            ("", false, false),
+        ];
+        for (host, loopback, subdomain) in cases {
+            assert_eq!(is_loopback_host(host), loopback, "{host}");
+            assert_eq!(is_localhost_subdomain(host), subdomain, "{host}");
+        }
     }
 
     #[test]

@@ -793,14 +793,10 @@ fn parse_public_url(text: &str) -> Result<Url, Error> {
 
 /// True if the URL's host is `localhost` (or below it) or a loopback IP address.
 pub(crate) fn is_loopback_url(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => {
-            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
-        }
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    url.host_str().is_some_and(|host| {
+        ecom_core::validate::is_loopback_host(host)
+            || ecom_core::validate::is_localhost_subdomain(host)
+    })
 }
 
 /// The origin (`scheme://host[:port]`) of a URL, as browsers send it in `Origin`.

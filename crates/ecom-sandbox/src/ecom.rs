@@ -222,7 +222,7 @@ fn check_url(state: &Shared, field: &str, url: &str) -> Result<(), ApiError> {
     let web = links::is_web_url(url) && host.is_some();
     let localhost_name = host
         .as_deref()
-        .is_some_and(|h| h.ends_with(".localhost") || h.ends_with(".localhost."));
+        .is_some_and(ecom_core::validate::is_localhost_subdomain);
     let ok = if !web || localhost_name {
         false
     } else if loopback {

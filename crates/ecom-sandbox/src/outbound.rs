@@ -45,21 +45,14 @@ pub(crate) struct Outbound {
 /// What a recorded `Authorization` header shows instead of the merchant's authToken.
 pub(crate) const MASK: &str = "••••••••";
 
-/// True for the name `localhost` and literal loopback addresses (`127.0.0.0/8`, `[::1]`).
-///
-/// Decided without any resolver: names under `.localhost` (`foo.localhost`) are not loopback
-/// here, because the system resolver (or `/etc/hosts`) could map them anywhere. `localhost`
-/// itself is never resolved either: the client connects to 127.0.0.1 for it.
+/// True for a URL on the name `localhost` or a literal loopback address: the one rule in
+/// [`ecom_core::validate::is_loopback_host`], decided without any resolver. `localhost` itself
+/// is never resolved either: the client connects to 127.0.0.1 for it.
 pub(crate) fn is_loopback_url(url: &str) -> bool {
-    let Ok(u) = reqwest::Url::parse(url) else {
-        return false;
-    };
-    match u.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(ecom_core::validate::is_loopback_host))
+        .unwrap_or(false)
 }
 
 /// A resolver that resolves nothing: the outbound client may only connect to literal
