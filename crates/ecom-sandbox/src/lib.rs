@@ -7,19 +7,15 @@
 //!
 //! # Layout
 //!
+//! The folders are the layers; each depends only on the ones above it:
+//!
 //! - [`config`]: [`SandboxConfig`] with merchants and test users (demo setup by default).
-//! - `clock`: the controllable simulated clock and timestamp formatting.
-//! - `errors`: the five error body formats of the real API.
-//! - `auth`: access tokens and the gateway checks that run before any business logic.
-//! - `payment`: the payment state machine, pure and unit-tested.
-//! - `store`: the bounded in-memory payment store with per-payment locks.
-//! - `flow`: the user side (landing page, app), shared by the pages and `/__sim`.
-//! - `links`: the allow-list of merchant URLs that may become a link or a redirect.
-//! - `outbound`: callbacks, shipping-details and consent-removal requests, all recorded.
-//! - `ecom`, `userinfo`, `qr`: the API handlers.
-//! - `pages`: the landing page and the simulated app, maud templates that escape by default (no
-//!   external assets).
-//! - `sim`: the `/__sim` control surface.
+//! - `domain`: the pure domain (clock, payment state machine, store, link rules). No HTTP
+//!   framework, runtime or network: it builds with `--no-default-features`.
+//! - `wire`: the answers on the wire (the five error formats, payment views), from the
+//!   boundary types of `ecom_core::wire`.
+//! - `http` (feature `native`, on by default): the native host: axum handlers, pages, the
+//!   `/__sim` control surface, outbound callbacks and the router.
 //!
 //! # Design decisions
 //!
@@ -32,26 +28,19 @@
 //!   cheap and lets the gateway verify them without a lookup.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+// Without the native host nothing uses the domain yet: it is built that way to prove it needs
+// no HTTP framework, runtime or network (the browser host builds on it).
+#![cfg_attr(not(feature = "native"), allow(dead_code, unused_imports))]
 
-mod auth;
-mod clock;
 pub mod config;
-mod ecom;
-mod errors;
-mod flow;
-mod links;
-mod outbound;
-mod pages;
-mod payment;
-mod qr;
-mod router;
-mod sim;
-mod state;
-mod store;
-mod userinfo;
+mod domain;
+#[cfg(feature = "native")]
+mod http;
+mod wire;
 
 pub use config::{MerchantConfig, SandboxConfig, TestUser, UserAddress};
-pub use router::{app, run};
+#[cfg(feature = "native")]
+pub use http::router::{app, run};
 
 /// Errors of the sandbox crate outside request handling (configuration and I/O).
 ///

@@ -1,6 +1,7 @@
-//! Shapes shared by the details, capture, refund and cancel responses (spec §5): the
-//! transaction log entry and the transaction summary. The app reads them, the sandbox writes
-//! them. Fields are declared in alphabetical order, the order a `serde_json::Value` would give.
+//! Shapes of the payment views (spec §5, §6): details, status and the payment callback, and
+//! the transaction log entry and summary they share with capture, refund and cancel. The app
+//! reads them, the sandbox writes them. Fields are declared in alphabetical order, the order a
+//! `serde_json::Value` would give.
 
 use serde::{Deserialize, Serialize};
 
@@ -43,4 +44,136 @@ pub struct Summary {
     pub remaining_amount_to_capture: u64,
     /// Still refundable, in øre.
     pub remaining_amount_to_refund: u64,
+}
+
+/// The body of `GET /ecomm/v2/payments/{orderId}/details` (spec §5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Details {
+    /// The payment's orderId.
+    pub order_id: String,
+    /// Shipping address and method of an express payment, once approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_details: Option<ShippingDetails>,
+    /// The `sub` of a profile payment, for the Userinfo API (once it is visible).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Every operation, newest first.
+    #[serde(default)]
+    pub transaction_log_history: Vec<LogEntry>,
+    /// The amounts, once the payment left INITIATE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_summary: Option<Summary>,
+    /// Who paid, for express and profile payments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_details: Option<UserDetails>,
+}
+
+/// `shippingDetails` of details and of the express callback. The address differs between
+/// the two (`postCode` in details, `zipCode` in the callback), as on MT.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingDetails {
+    /// Where to ship.
+    pub address: Address,
+    /// The chosen method's cost, a decimal number of NOK (like `staticShippingDetails`).
+    pub shipping_cost: f64,
+    /// The chosen method's name.
+    pub shipping_method: String,
+    /// The merchant's id of the chosen method.
+    pub shipping_method_id: String,
+}
+
+/// A shipping address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    /// First address line.
+    pub address_line1: String,
+    /// Second address line (may be empty).
+    pub address_line2: String,
+    /// City.
+    pub city: String,
+    /// Country.
+    pub country: String,
+    /// Postal code, as details names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_code: Option<String>,
+    /// Postal code, as the callback names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<String>,
+}
+
+/// `userDetails` of details and of the callback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDetails {
+    /// E-mail address.
+    pub email: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Phone number.
+    pub mobile_number: String,
+    /// The `sub` of a profile payment, an opaque id for express.
+    pub user_id: String,
+}
+
+/// The body of the deprecated `GET /ecomm/v2/payments/{orderId}/status` (spec §3.7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    /// The payment's orderId.
+    pub order_id: String,
+    /// The parent transaction.
+    pub transaction_info: TransactionInfo,
+}
+
+/// `transactionInfo` of the status body and of the payment callback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionInfo {
+    /// Amount in øre.
+    pub amount: i64,
+    /// The state as the API names it (`RESERVED`, `SALE`, `REJECTED`, …).
+    pub status: String,
+    /// When (ISO-8601).
+    pub time_stamp: String,
+    /// Vipps' transaction id, once there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+}
+
+/// The body of a payment callback, `POST {callbackPrefix}/v2/payments/{orderId}` (spec §6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Callback {
+    /// Why the payment failed, for a failed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_info: Option<ErrorInfo>,
+    /// The merchant the payment belongs to.
+    pub merchant_serial_number: String,
+    /// The payment's orderId.
+    pub order_id: String,
+    /// Shipping address and method of an express payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_details: Option<ShippingDetails>,
+    /// What happened.
+    pub transaction_info: TransactionInfo,
+    /// Who paid, for express and profile payments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_details: Option<UserDetails>,
+}
+
+/// `errorInfo` of a failed payment's callback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorInfo {
+    /// The error code (`45`, …).
+    pub error_code: String,
+    /// Always `PAYMENTS` on MT.
+    pub error_group: String,
+    /// The documented text.
+    pub error_message: String,
 }

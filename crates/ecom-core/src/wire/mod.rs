@@ -5,7 +5,7 @@
 //! - [`paths`]: the API paths and the playground's own endpoints.
 //! - [`callbacks`]: the sandbox's log of the requests it made as Vipps.
 //! - [`initiate`]: express checkout's shipping options.
-//! - [`details`]: the transaction log entry and summary of the payment responses.
+//! - [`details`]: the payment views: details, status, the callback body, log entry and summary.
 //!
 //! The request and response bodies live beside them, one module per API area; the sandbox
 //! parses requests into them and writes its answers from them, and the app builds its requests

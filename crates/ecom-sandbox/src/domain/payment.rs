@@ -9,17 +9,18 @@ use ecom_core::wire::details as wire;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::http::StatusCode;
-use serde_json::{json, Map, Value};
+use ::http::StatusCode;
+use serde_json::{json, Value};
 
-use crate::clock::{iso, DAY, HOUR, MINUTE};
 use crate::config::{TestUser, UserAddress};
-use crate::errors::ApiError;
+use crate::domain::clock::{iso, DAY, HOUR, MINUTE};
+use crate::wire::errors::ApiError;
+use crate::wire::views;
 
 /// Time the user has on the landing page, and again in the app (spec §4.6).
 pub(crate) const USER_PHASE_MS: i64 = 5 * MINUTE;
 /// Personal data in details expires this long after reservation.
-const PERSONAL_DATA_MS: i64 = 7 * DAY;
+pub(crate) const PERSONAL_DATA_MS: i64 = 7 * DAY;
 /// Capture and cancel are possible this long after reservation.
 const CAPTURE_WINDOW_MS: i64 = 180 * DAY;
 /// Refund is possible this long after reservation.
@@ -65,7 +66,7 @@ const REFUND_RULE: MoneyRule = MoneyRule {
 const UNKNOWN_RESULT_MS: i64 = HOUR;
 
 /// Error-info group used in callbacks, as observed in MT (spec §1.5).
-const CALLBACK_GROUP: &str = "PAYMENTS";
+pub(crate) const CALLBACK_GROUP: &str = "PAYMENTS";
 
 static NEXT_TRANSACTION_ID: AtomicU64 = AtomicU64::new(5_001_420_000);
 
@@ -122,7 +123,7 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Initiate => "INITIATE",
             Self::Reserve => "RESERVE",
@@ -478,7 +479,6 @@ impl Payment {
         &self.init.order_id
     }
 
-    #[cfg(test)]
     pub(crate) fn log(&self) -> &[LogEntry] {
         &self.log
     }
@@ -572,33 +572,8 @@ impl Payment {
             (false, true) => "RESERVE",
             (false, false) => "RESERVED",
         };
-        let mut cb = self.callback(status, true, self.reserved_amount, now, None);
-        if let Some(payer) = &self.payer {
-            let obj = cb
-                .body
-                .as_object_mut()
-                .expect("callback bodies are objects");
-            if self.init.express || !self.init.scopes.is_empty() {
-                obj.insert("userDetails".into(), callback_user_details(payer));
-            }
-            if self.init.express {
-                if let (Some(a), Some(s)) = (&payer.address, &payer.shipping) {
-                    obj.insert(
-                        "shippingDetails".into(),
-                        json!({
-                            "address": {
-                                "addressLine1": a.line1, "addressLine2": a.line2,
-                                "city": a.city, "country": a.country, "zipCode": a.post_code,
-                            },
-                            "shippingCost": s.cost_nok(),
-                            "shippingMethod": s.method,
-                            "shippingMethodId": s.method_id,
-                        }),
-                    );
-                }
-            }
-        }
-        cb
+        let with_payer = self.init.express || !self.init.scopes.is_empty();
+        self.callback(status, true, self.reserved_amount, now, None, with_payer)
     }
 
     /// Magic amount 201: the result stays unknown for an hour, then the payment fails.
@@ -626,7 +601,14 @@ impl Payment {
             now,
             "",
         );
-        self.callback(status, true, self.init.amount, now, Some((code, message)))
+        self.callback(
+            status,
+            true,
+            self.init.amount,
+            now,
+            Some((code, message)),
+            false,
+        )
     }
 
     /// The user cancelled (app or landing page) or the user phase timed out.
@@ -645,7 +627,7 @@ impl Payment {
         );
         match cause {
             CancelCause::App | CancelCause::Merchant => {
-                self.callback("CANCELLED", true, self.init.amount, now, None)
+                self.callback("CANCELLED", true, self.init.amount, now, None, false)
             }
             CancelCause::Landing => self.callback(
                 "REJECTED",
@@ -653,6 +635,7 @@ impl Payment {
                 self.init.amount,
                 now,
                 Some(("45", "User has not acted upon the payment")),
+                false,
             ),
             CancelCause::Timeout if self.app_deadline_ms.is_some() => self.callback(
                 "REJECTED",
@@ -660,6 +643,7 @@ impl Payment {
                 self.init.amount,
                 now,
                 Some(("45", "User has cancelled or not acted upon the payment")),
+                false,
             ),
             CancelCause::Timeout => self.callback(
                 "REJECTED",
@@ -667,10 +651,12 @@ impl Payment {
                 self.init.amount,
                 now,
                 Some(("45", "User has not acted upon the payment")),
+                false,
             ),
         }
     }
 
+    /// Counts and addresses a callback; its body is the [`views`](crate::wire::views) one.
     fn callback(
         &mut self,
         status: &str,
@@ -678,27 +664,10 @@ impl Payment {
         amount: i64,
         now: i64,
         error: Option<(&str, &str)>,
+        with_payer: bool,
     ) -> Callback {
         self.callbacks_sent += 1;
-        let mut info = Map::new();
-        if with_id {
-            if let Some(id) = &self.transaction_id {
-                info.insert("transactionId".into(), json!(id));
-            }
-        }
-        info.insert("amount".into(), json!(amount));
-        info.insert("status".into(), json!(status));
-        info.insert("timeStamp".into(), json!(iso(now)));
-        let mut body = json!({
-            "merchantSerialNumber": self.init.msn,
-            "orderId": self.init.order_id,
-            "transactionInfo": info,
-        });
-        if let Some((code, message)) = error {
-            body["errorInfo"] = json!({
-                "errorCode": code, "errorGroup": CALLBACK_GROUP, "errorMessage": message,
-            });
-        }
+        let body = views::callback_body(self, status, with_id, amount, now, error, with_payer);
         Callback {
             url: format!(
                 "{}/v2/payments/{}",
@@ -755,7 +724,7 @@ impl Payment {
         json!(self.wire_summary())
     }
 
-    fn wire_summary(&self) -> wire::Summary {
+    pub(crate) fn wire_summary(&self) -> wire::Summary {
         wire::Summary {
             bank_identification_number: None,
             captured_amount: ore(self.captured),
@@ -999,119 +968,11 @@ impl Payment {
             "transactionSummary": self.summary(),
         }))
     }
-
-    /// `GET …/details` (spec §5).
-    pub(crate) fn details(&self, now: i64) -> Value {
-        let mut body = Map::new();
-        body.insert("orderId".into(), json!(self.init.order_id));
-        if self.state != State::Initiate {
-            let summary = wire::Summary {
-                bank_identification_number: self.reserved_at_ms.map(|_| 492_560),
-                ..self.wire_summary()
-            };
-            body.insert("transactionSummary".into(), json!(summary));
-        }
-        let history: Vec<Value> = self.log.iter().rev().map(log_json).collect();
-        body.insert("transactionLogHistory".into(), Value::Array(history));
-        if let (Some(payer), Some(at)) = (&self.payer, self.reserved_at_ms) {
-            let expired = now >= at + PERSONAL_DATA_MS;
-            let x = |s: &str| {
-                if expired {
-                    "[Expired]".to_owned()
-                } else {
-                    s.to_owned()
-                }
-            };
-            if self.init.express {
-                if let (Some(a), Some(s)) = (&payer.address, &payer.shipping) {
-                    body.insert(
-                        "shippingDetails".into(),
-                        json!({
-                            "address": {
-                                "addressLine1": x(&a.line1), "addressLine2": x(&a.line2),
-                                "city": x(&a.city), "country": x("Norway"), "postCode": x(&a.post_code),
-                            },
-                            "shippingCost": s.cost_nok(),
-                            "shippingMethod": s.method,
-                            "shippingMethodId": s.method_id,
-                        }),
-                    );
-                }
-            }
-            if self.init.express || !self.init.scopes.is_empty() {
-                body.insert(
-                    "userDetails".into(),
-                    json!({
-                        "email": x(&payer.user.email),
-                        "firstName": x(&payer.user.first_name),
-                        "lastName": x(&payer.user.last_name),
-                        "mobileNumber": x(&payer.user.phone),
-                        "userId": payer.user_id,
-                    }),
-                );
-            }
-            if let Some(sub) = &self.sub {
-                if now >= self.sub_visible_at_ms {
-                    body.insert("sub".into(), json!(sub));
-                }
-            }
-        }
-        Value::Object(body)
-    }
-
-    /// The deprecated `GET …/status` (spec §3.7): the parent transaction's state.
-    pub(crate) fn status_body(&self) -> Value {
-        let status = match (self.state, self.cancel_cause) {
-            (State::Cancel, Some(CancelCause::Timeout)) => "REJECTED",
-            (s, _) => s.name(),
-        };
-        let parent = self.log.iter().rev().find(|e| {
-            matches!(
-                e.op,
-                Op::Initiate | Op::Reserve | Op::Sale | Op::Cancel | Op::Void
-            )
-        });
-        let at = parent.map_or(self.created_ms, |e| e.at_ms);
-        let amount = if self.reserved_at_ms.is_some() {
-            self.reserved_amount
-        } else {
-            self.init.amount
-        };
-        let mut info = json!({"amount": amount, "status": status, "timeStamp": iso(at)});
-        if let Some(id) = &self.transaction_id {
-            info["transactionId"] = json!(id);
-        }
-        json!({"orderId": self.init.order_id, "transactionInfo": info})
-    }
-}
-
-fn log_json(e: &LogEntry) -> Value {
-    let entry = wire::LogEntry {
-        amount: ore(e.amount),
-        operation: e.op.name().to_owned(),
-        operation_success: e.success,
-        // MT leaves requestId out of the INITIATE entry (the real body of ISS#206, spec §5.3).
-        request_id: (e.op != Op::Initiate).then(|| e.request_id.clone()),
-        time_stamp: iso(e.at_ms),
-        transaction_id: e.transaction_id.clone(),
-        transaction_text: e.text.clone(),
-    };
-    json!(entry)
 }
 
 /// An amount the state machine keeps as `i64` (never negative) as the wire's øre.
-fn ore(amount: i64) -> u64 {
+pub(crate) fn ore(amount: i64) -> u64 {
     u64::try_from(amount).unwrap_or(0)
-}
-
-fn callback_user_details(payer: &Payer) -> Value {
-    json!({
-        "firstName": payer.user.first_name,
-        "lastName": payer.user.last_name,
-        "email": payer.user.email,
-        "mobileNumber": payer.user.phone,
-        "userId": payer.user_id,
-    })
 }
 
 /// `StatusCode` for an injected fault of `code` (spec §3.8).
@@ -1344,7 +1205,10 @@ mod tests {
         let mut p = Payment::new(init(20_000), "Shop", false, "tok".into(), T0);
         p.cancel(T0, "x", false).unwrap();
         assert_eq!(summary4(&p), [0, 0, 0, 0], "initiate cancel");
-        assert_eq!(p.details(T0)["transactionSummary"]["capturedAmount"], 0);
+        assert_eq!(
+            views::details(&p, T0)["transactionSummary"]["capturedAmount"],
+            0
+        );
     }
 
     #[test]
@@ -1434,7 +1298,7 @@ mod tests {
         assert_eq!(cb.url, "https://example.com/cb/v2/payments/order-1");
         assert_eq!(cb.auth.as_deref(), Some("secret-auth"));
         assert_eq!(p.state, State::Cancel);
-        assert_eq!(p.status_body()["transactionInfo"]["status"], "REJECTED");
+        assert_eq!(views::status(&p)["transactionInfo"]["status"], "REJECTED");
         assert!(p.tick(T0 + DAY).is_none(), "only once");
 
         // Phone submitted at 4 min: 5 more minutes, then REJECTED with transactionId.
@@ -1452,17 +1316,17 @@ mod tests {
     #[test]
     fn approve_reserve_sale_and_details_snapshots() {
         let mut p = Payment::new(init(20_000), "Shop", false, "tok".into(), T0);
-        let d = p.details(T0);
+        let d = views::details(&p, T0);
         assert!(d.get("transactionSummary").is_none());
         assert_eq!(d["transactionLogHistory"].as_array().unwrap().len(), 1);
         assert!(d["transactionLogHistory"][0].get("transactionId").is_none());
         p.start_session();
-        let id = p.details(T0)["transactionLogHistory"][0]["transactionId"].clone();
+        let id = views::details(&p, T0)["transactionLogHistory"][0]["transactionId"].clone();
         assert!(id.as_str().unwrap().len() >= 10);
         let cb = p.approve(T0 + 1, payer(), None, 0);
         assert_eq!(cb.body["transactionInfo"]["status"], "RESERVED");
         assert_eq!(cb.body["transactionInfo"]["transactionId"], id);
-        let d = p.details(T0 + 2);
+        let d = views::details(&p, T0 + 2);
         let h = d["transactionLogHistory"].as_array().unwrap();
         assert_eq!(h[0]["operation"], "RESERVE");
         assert_eq!(h[0]["transactionId"], id);
@@ -1494,11 +1358,11 @@ mod tests {
         assert_eq!(cb.body["transactionInfo"]["amount"], 23_000);
         assert_eq!(cb.body["shippingDetails"]["address"]["zipCode"], "0154");
         assert_eq!(cb.body["userDetails"]["firstName"], "Ada");
-        let d = p.details(T0);
+        let d = views::details(&p, T0);
         assert_eq!(d["shippingDetails"]["address"]["postCode"], "0154");
         assert_eq!(d["shippingDetails"]["address"]["country"], "Norway");
         assert_eq!(d["userDetails"]["mobileNumber"], "91234567");
-        let d = p.details(T0 + 7 * DAY);
+        let d = views::details(&p, T0 + 7 * DAY);
         assert_eq!(d["userDetails"]["firstName"], "[Expired]");
         assert_eq!(d["shippingDetails"]["address"]["addressLine1"], "[Expired]");
     }
@@ -1535,10 +1399,10 @@ mod tests {
         let mut p = Payment::new(init(151), "Shop", false, "tok".into(), T0);
         let cb = p.fail(T0, "42", failure_message("42"));
         assert_eq!(cb.body["transactionInfo"]["status"], "RESERVE_FAILED");
-        let d = p.details(T0);
+        let d = views::details(&p, T0);
         assert_eq!(d["transactionLogHistory"][0]["operation"], "RESERVE");
         assert_eq!(d["transactionLogHistory"][0]["operationSuccess"], false);
-        assert_eq!(p.status_body()["transactionInfo"]["status"], "FAILED");
+        assert_eq!(views::status(&p)["transactionInfo"]["status"], "FAILED");
 
         let mut p = Payment::new(init(201), "Shop", false, "tok".into(), T0);
         p.hold_unknown(T0);

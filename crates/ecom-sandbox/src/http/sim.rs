@@ -14,11 +14,11 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::clock::{iso, SECOND};
-use crate::errors::json_response;
-use crate::flow::{self, ApproveInput, FlowError};
-use crate::payment::{CancelCause, Payment, State as PState};
-use crate::state::{AppState, Fault, Shared};
+use crate::domain::clock::{iso, SECOND};
+use crate::domain::payment::{CancelCause, Payment, State as PState};
+use crate::http::flow::{self, ApproveInput, FlowError};
+use crate::http::respond::json_response;
+use crate::http::state::{AppState, Fault, Shared};
 
 /// Routes under `/__sim`.
 pub(crate) fn routes() -> Router<AppState> {
@@ -134,7 +134,7 @@ pub(crate) fn view(state: &Shared, p: &Payment) -> Value {
         "sub": p.sub,
         "callbacksSent": p.callbacks_sent,
         "idempotencyKeys": p.idempotency_keys(),
-        "details": p.details(now),
+        "details": crate::wire::views::details(p, now),
     })
 }
 
@@ -555,7 +555,7 @@ async fn reset(State(state): State<AppState>) -> Response {
     state.outbound.clear();
     state.faults.lock().clear();
     state.rate.clear();
-    *state.subs.lock() = crate::state::Subs::default();
+    *state.subs.lock() = crate::http::state::Subs::default();
     state.qr.lock().clear();
     state.clock.reset();
     StatusCode::NO_CONTENT.into_response()

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use serde_json::Value;
 
-use crate::clock;
-use crate::state::Shared;
+use crate::domain::clock;
+use crate::http::state::Shared;
 
 pub(crate) use ecom_core::wire::callbacks::{Delivery, Kind, Outcome, Record};
 

@@ -8,8 +8,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use crate::flow::FlowError;
-use crate::state::Shared;
+use crate::http::flow::FlowError;
+use crate::http::state::Shared;
 
 const CSS: &str = "
 *{box-sizing:border-box}

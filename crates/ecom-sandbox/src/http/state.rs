@@ -8,11 +8,11 @@ use std::sync::Arc;
 use parking_lot::{Mutex, RwLock};
 use serde::Serialize;
 
-use crate::clock::{Clock, MINUTE};
 use crate::config::{MerchantConfig, SandboxConfig, TestUser};
-use crate::errors::ApiError;
-use crate::outbound::Outbound;
-use crate::store::Store;
+use crate::domain::clock::{Clock, MINUTE};
+use crate::domain::store::Store;
+use crate::http::outbound::Outbound;
+use crate::wire::errors::ApiError;
 
 /// Handle to the shared state, cloned into every handler.
 pub(crate) type AppState = Arc<Shared>;

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::config::MerchantConfig;
-use crate::errors::{json_response, ApiError};
-use crate::state::{AppState, Shared};
+use crate::http::respond::json_response;
+use crate::http::state::{AppState, Shared};
+use crate::wire::errors::ApiError;
 
 /// Lifetime of an access token in MT, in seconds (spec §2.2).
 const TOKEN_LIFETIME_S: i64 = 3599;

@@ -14,9 +14,9 @@ use super::layout::{error_page, flow_page, kr, landing_header, page};
 use super::{
     app_url, back_to_merchant, form_or_error, see_other, token_of, user_list, wait_url, LANDING,
 };
-use crate::flow::{self, FlowError};
-use crate::payment::{CancelCause, Payment, State as PState};
-use crate::state::{AppState, Shared};
+use crate::domain::payment::{CancelCause, Payment, State as PState};
+use crate::http::flow::{self, FlowError};
+use crate::http::state::{AppState, Shared};
 
 /// The wait page's poll. A timed meta refresh is an accessibility failure; a small inline poll
 /// without reloading the page is not. It reads the URL from the page's "Check now" link, so the

@@ -11,14 +11,14 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::clock::HOUR;
 use crate::config::TestUser;
-use crate::outbound::{self, Outbound};
-use crate::payment::{
+use crate::domain::clock::HOUR;
+use crate::domain::payment::{
     failure_message, magic_failure, Callback, CancelCause, Payer, Payment, ShippingOption, State,
 };
-use crate::state::{Shared, SubRecord};
-use crate::store::PaymentRef;
+use crate::domain::store::PaymentRef;
+use crate::http::outbound::{self, Outbound};
+use crate::http::state::{Shared, SubRecord};
 
 /// Why a user-side action could not be done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,10 +299,10 @@ pub(crate) fn choose_shipping(
 /// The shipping methods on offer: static ones, or those fetched from the merchant.
 pub(crate) fn shipping_options(p: &Payment) -> Option<Vec<ShippingOption>> {
     if let Some(s) = &p.init.static_shipping {
-        return Some(crate::payment::for_display(s));
+        return Some(crate::domain::payment::for_display(s));
     }
     match &p.app.dynamic_shipping {
-        Some(Ok(o)) => Some(crate::payment::for_display(o)),
+        Some(Ok(o)) => Some(crate::domain::payment::for_display(o)),
         _ => None,
     }
 }

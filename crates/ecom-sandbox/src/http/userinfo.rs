@@ -5,11 +5,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use crate::auth::{gateway_token, invalid_msn_message, mismatched_msn, KeyRule};
-use crate::clock::HOUR;
 use crate::config::{TestUser, UserAddress};
-use crate::errors::{json_response, ApiError};
-use crate::state::AppState;
+use crate::domain::clock::HOUR;
+use crate::http::auth::{gateway_token, invalid_msn_message, mismatched_msn, KeyRule};
+use crate::http::respond::json_response;
+use crate::http::state::AppState;
+use crate::wire::errors::ApiError;
 
 /// Userinfo data is served for 168 hours after consent.
 const WINDOW_MS: i64 = 168 * HOUR;

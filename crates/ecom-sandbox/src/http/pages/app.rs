@@ -15,9 +15,9 @@ use super::layout::{app_header, error_page, flow_page, kr, page};
 use super::{
     app_url, back_to_merchant, form_or_error, outcome_text, see_other, token_of, user_list,
 };
-use crate::flow::{self, Approval, ApproveInput, FlowError};
-use crate::payment::{Payment, State as PState};
-use crate::state::{AppState, Shared};
+use crate::domain::payment::{Payment, State as PState};
+use crate::http::flow::{self, Approval, ApproveInput, FlowError};
+use crate::http::state::{AppState, Shared};
 
 /// `GET /vipps-app`: pick a test user.
 pub(crate) async fn app_home(State(state): State<AppState>) -> Response {
@@ -340,7 +340,7 @@ fn render_app(state: &Arc<Shared>, g: &Payment, error: Option<&str>) -> Response
                                 value=(o.method_id) data-testid={ "shipping-" (o.method_id) }
                                 checked[i == default];
                             label for={ "ship-" (i) } class="inline" {
-                                (o.method) " – " (kr(crate::payment::cost_ore(o)))
+                                (o.method) " – " (kr(crate::domain::payment::cost_ore(o)))
                             }
                         }
                     }
@@ -356,9 +356,9 @@ fn render_app(state: &Arc<Shared>, g: &Payment, error: Option<&str>) -> Response
             return page(StatusCode::OK, lang, "Levering", None, &header, &body);
         };
         if let Some(o) = options.iter().find(|o| o.method_id == method_id) {
-            total += crate::payment::cost_ore(o);
+            total += crate::domain::payment::cost_ore(o);
             summary_extra.push(
-                html! { p { "Levering: " (o.method) " (" (kr(crate::payment::cost_ore(o))) ")" } },
+                html! { p { "Levering: " (o.method) " (" (kr(crate::domain::payment::cost_ore(o))) ")" } },
             );
         }
         if let Some(a) = address {

@@ -13,11 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use qrcode::QrCode;
 use serde_json::{json, Value};
 
-use crate::auth::{gateway_token, invalid_msn_message, mismatched_msn, KeyRule};
-use crate::errors::{json_response, ApiError};
-use crate::flow;
-use crate::payment::{State as PState, USER_PHASE_MS};
-use crate::state::{AppState, QrImage};
+use crate::domain::payment::{State as PState, USER_PHASE_MS};
+use crate::http::auth::{gateway_token, invalid_msn_message, mismatched_msn, KeyRule};
+use crate::http::flow;
+use crate::http::respond::json_response;
+use crate::http::state::{AppState, QrImage};
+use crate::wire::errors::ApiError;
 
 /// What the client asked for in `Accept`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

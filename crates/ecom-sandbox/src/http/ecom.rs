@@ -13,14 +13,15 @@ use ecom_core::validate::{normalize_mobile_number, MAX_URL_LEN};
 use ecom_core::wire::initiate::ore_of_nok;
 use serde_json::{json, Map, Value};
 
-use crate::auth::{gateway, invalid_msn, Caller, KeyRule};
-use crate::errors::{json_response, ApiError};
-use crate::flow;
-use crate::links;
-use crate::outbound::is_loopback_url;
-use crate::payment::{fault_error, Endpoint, Initiate, Payer, Payment, ShippingOption};
-use crate::state::{AppState, RateKind, Shared};
-use crate::store::PaymentRef;
+use crate::domain::links;
+use crate::domain::payment::{fault_error, Endpoint, Initiate, Payer, Payment, ShippingOption};
+use crate::domain::store::PaymentRef;
+use crate::http::auth::{gateway, invalid_msn, Caller, KeyRule};
+use crate::http::flow;
+use crate::http::outbound::is_loopback_url;
+use crate::http::respond::json_response;
+use crate::http::state::{AppState, RateKind, Shared};
+use crate::wire::errors::ApiError;
 
 use ecom_core::wire::{EXPRESS_PAYMENT as EXPRESS, REGULAR_PAYMENT as REGULAR, SCOPES};
 
@@ -643,9 +644,9 @@ fn read_inner(state: &Arc<Shared>, headers: &HeaderMap, order_id: &str, which: &
     let p = payment(state, &caller, order_id)?;
     let g = p.lock();
     let body = if which == "details" {
-        g.details(state.now())
+        crate::wire::views::details(&g, state.now())
     } else {
-        g.status_body()
+        crate::wire::views::status(&g)
     };
     Ok(json_response(StatusCode::OK, &body))
 }

@@ -22,7 +22,7 @@ use std::sync::{Arc, Weak};
 
 use parking_lot::{Mutex, MutexGuard};
 
-use crate::payment::{Payment, State, USER_PHASE_MS};
+use crate::domain::payment::{Payment, State, USER_PHASE_MS};
 
 /// A shared, individually locked payment.
 pub(crate) type PaymentRef = Arc<Slot>;
@@ -351,7 +351,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::payment::Initiate;
+    use crate::domain::payment::Initiate;
 
     fn payment(order: &str, now: i64) -> Payment {
         Payment::new(
@@ -410,7 +410,7 @@ mod tests {
         s.get("123456", "d")
             .unwrap()
             .lock()
-            .user_cancel(due, crate::payment::CancelCause::App);
+            .user_cancel(due, crate::domain::payment::CancelCause::App);
         seen.clear();
         s.sweep(due, |p| seen.push(p.order_id().to_owned()));
         assert_eq!(seen, ["d"], "seen once more, then dropped");
@@ -435,7 +435,7 @@ mod tests {
         p.init.express = true;
         p.init.static_shipping = Some(
             (0..50)
-                .map(|i| crate::payment::ShippingOption {
+                .map(|i| crate::domain::payment::ShippingOption {
                     is_default: i == 0,
                     priority: i,
                     cost: 100,

@@ -20,9 +20,9 @@ use axum::Form;
 use maud::{html, Markup};
 
 use crate::config::TestUser;
-use crate::links;
-use crate::payment::{CancelCause, Payment, State as PState};
-use crate::state::Shared;
+use crate::domain::links;
+use crate::domain::payment::{CancelCause, Payment, State as PState};
+use crate::http::state::Shared;
 use layout::{error_page, landing_header, page};
 
 pub(crate) use app::{app_action, app_home, app_inbox, app_payment, app_remove_consent};
@@ -144,7 +144,7 @@ mod tests {
     }
 
     fn ended_with_fallback(fallback: &str) -> Payment {
-        let init = crate::payment::Initiate {
+        let init = crate::domain::payment::Initiate {
             msn: "123456".into(),
             order_id: "order-1".into(),
             amount: 1000,

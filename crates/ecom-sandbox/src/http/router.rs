@@ -14,9 +14,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::SandboxConfig;
-use crate::errors::ApiError;
-use crate::state::{AppState, Shared};
-use crate::{auth, ecom, pages, qr, sim, userinfo};
+use crate::http::state::{AppState, Shared};
+use crate::http::{auth, ecom, pages, qr, sim, userinfo};
+use crate::wire::errors::ApiError;
 
 /// The whole sandbox, `/__sim` included, ready to serve.
 ///
