@@ -4,7 +4,7 @@
 //! [`explain`] recognises each and says, in words a developer new to the API understands,
 //! what the error means and what to change.
 
-use serde::Deserialize;
+use crate::wire::errors::{AadError, ApimError, AzureError, EcomError, Problem, ProxyError};
 
 /// The response header the proxy sets on errors it made itself.
 pub use crate::wire::headers::PROXY_ERROR as PROXY_ERROR_HEADER;
@@ -18,53 +18,6 @@ pub struct Explanation {
     pub summary: String,
     /// What it means and the usual fix.
     pub advice: String,
-}
-
-#[derive(Deserialize)]
-struct ProxyError {
-    source: String,
-    kind: String,
-    message: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EcomError {
-    error_group: String,
-    error_code: String,
-    error_message: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ApimError {
-    status_code: u16,
-    message: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AzureError {
-    response_info: AzureInfo,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AzureInfo {
-    response_code: u16,
-    response_message: String,
-}
-
-#[derive(Deserialize)]
-struct AadError {
-    error: String,
-    error_description: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ProblemError {
-    title: String,
-    detail: Option<String>,
 }
 
 /// Explains a response. Returns `None` for success statuses (below 400).
@@ -148,7 +101,7 @@ pub fn explain(status: u16, body: &str, proxy_marker: Option<&str>) -> Option<Ex
             advice: advice.to_owned(),
         });
     }
-    if let Ok(e) = serde_json::from_str::<ProblemError>(body) {
+    if let Ok(e) = serde_json::from_str::<Problem>(body) {
         return Some(Explanation {
             source: "Vipps API",
             summary: format!("{}: {}", e.title, e.detail.unwrap_or_default()),

@@ -1,6 +1,6 @@
 //! The Access Token API: `POST /accesstoken/get` (spec §2).
 
-use serde::Deserialize;
+use crate::wire::token::{Seconds, TokenResponse};
 
 use crate::request::{ApiRequest, Header, Method, SYSTEM_NAME, SYSTEM_VERSION};
 use crate::settings::Credentials;
@@ -34,37 +34,13 @@ pub struct AccessToken {
     pub expires_on: u64,
 }
 
-/// The API documents these numbers as integers but sends strings; accept both.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Number {
-    Text(String),
-    Int(u64),
-}
-
-impl Number {
-    fn value(&self) -> Option<u64> {
-        match self {
-            Number::Text(s) => s.trim().parse().ok(),
-            Number::Int(n) => Some(*n),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct TokenBody {
-    access_token: String,
-    expires_on: Option<Number>,
-    expires_in: Option<Number>,
-}
-
 impl AccessToken {
     /// Reads a success body. `now` (epoch seconds) is used when only `expires_in` is given.
     ///
     /// # Errors
     /// [`CoreError::UnexpectedResponse`] when the body is not a token response.
     pub fn parse(body: &str, now: u64) -> Result<AccessToken, CoreError> {
-        let parsed: TokenBody =
+        let parsed: TokenResponse =
             serde_json::from_str(body).map_err(|e| CoreError::UnexpectedResponse {
                 what: "access token",
                 reason: e.to_string(),
@@ -77,15 +53,8 @@ impl AccessToken {
         }
         let expires_on = parsed
             .expires_on
-            .as_ref()
-            .and_then(Number::value)
-            .or_else(|| {
-                parsed
-                    .expires_in
-                    .as_ref()
-                    .and_then(Number::value)
-                    .map(|s| now + s)
-            })
+            .map(|Seconds(at)| at)
+            .or_else(|| parsed.expires_in.map(|Seconds(s)| now + s))
             .ok_or(CoreError::UnexpectedResponse {
                 what: "access token",
                 reason: "no expires_on or expires_in".into(),

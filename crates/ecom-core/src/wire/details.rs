@@ -1,4 +1,4 @@
-//! Shapes of the payment views (spec §5, §6): details, status and the payment callback, and
+//! Shapes of the payment views (spec §5, §9): details, status and the payment callback, and
 //! the transaction log entry and summary they share with capture, refund and cancel. The app
 //! reads them, the sandbox writes them. Fields are declared in alphabetical order, the order a
 //! `serde_json::Value` would give.
@@ -145,7 +145,7 @@ pub struct TransactionInfo {
     pub transaction_id: Option<String>,
 }
 
-/// The body of a payment callback, `POST {callbackPrefix}/v2/payments/{orderId}` (spec §6).
+/// The body of a payment callback, `POST {callbackPrefix}/v2/payments/{orderId}` (spec §9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Callback {
@@ -176,4 +176,45 @@ pub struct ErrorInfo {
     pub error_group: String,
     /// The documented text.
     pub error_message: String,
+}
+
+/// The body of a capture or cancel answer (spec §3.3, §3.4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureResponse {
+    /// The payment's orderId.
+    pub order_id: String,
+    /// The operation that was done.
+    pub transaction_info: Operation,
+    /// The amounts after it.
+    pub transaction_summary: Summary,
+}
+
+/// The body of a refund answer (spec §3.5): like capture's, under `transaction`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundResponse {
+    /// The payment's orderId.
+    pub order_id: String,
+    /// The operation that was done.
+    pub transaction: Operation,
+    /// The amounts after it.
+    pub transaction_summary: Summary,
+}
+
+/// One operation in a capture, cancel or refund answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    /// Amount in øre.
+    pub amount: i64,
+    /// `Captured`, `Cancelled` or `Refund`.
+    pub status: String,
+    /// When (ISO-8601).
+    pub time_stamp: String,
+    /// Vipps' transaction id (a cancel before the landing page has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// The request's `transactionText`.
+    pub transaction_text: String,
 }

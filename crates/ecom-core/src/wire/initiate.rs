@@ -1,6 +1,6 @@
 //! The shapes of initiate (`POST /ecomm/v2/payments`, spec §3) that more than one side reads:
 //! the express checkout shipping options, which the app sends, the sandbox reads and shows in
-//! its app, and the merchant's shipping details answer repeats.
+//! its app, and the merchant's shipping details answer repeats; and initiate's answer.
 
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +101,16 @@ pub fn ore_of_nok(nok: f64) -> Option<u64> {
     let ore = (nok.is_finite() && (0.0..=1_000_000.0).contains(&nok))
         .then(|| (nok * 100.0).round() as u64);
     ore
+}
+
+/// The answer of initiate: where to send the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitiateResponse {
+    /// The payment's orderId.
+    pub order_id: String,
+    /// The landing page, or the app's deeplink for `isApp` payments.
+    pub url: String,
 }
 
 #[cfg(test)]

@@ -4,8 +4,13 @@
 //! - [`headers`]: header names, ours and the Vipps APIs'.
 //! - [`paths`]: the API paths and the playground's own endpoints.
 //! - [`callbacks`]: the sandbox's log of the requests it made as Vipps.
-//! - [`initiate`]: express checkout's shipping options.
-//! - [`details`]: the payment views: details, status, the callback body, log entry and summary.
+//! - [`initiate`]: express checkout's shipping options and initiate's answer.
+//! - [`token`]: the Access Token API's answer.
+//! - [`userinfo`]: the Userinfo API's claims.
+//! - [`qr`]: the QR API's answer.
+//! - [`errors`]: the five error formats of the APIs and the proxy's own.
+//! - [`details`]: the payment views: details, status, capture, cancel and refund answers, the
+//!   callback body, the log entry and summary.
 //!
 //! The request and response bodies live beside them, one module per API area; the sandbox
 //! parses requests into them and writes its answers from them, and the app builds its requests
@@ -13,9 +18,13 @@
 
 pub mod callbacks;
 pub mod details;
+pub mod errors;
 pub mod headers;
 pub mod initiate;
 pub mod paths;
+pub mod qr;
+pub mod token;
+pub mod userinfo;
 
 /// The scopes a profile payment can ask for (`transaction.scope`, space-separated), in the
 /// order the userinfo API documents them.

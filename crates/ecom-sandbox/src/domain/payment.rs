@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::config::{TestUser, UserAddress};
-use crate::domain::clock::{iso, DAY, HOUR, MINUTE};
+use crate::domain::clock::{DAY, HOUR, MINUTE};
 use crate::wire::errors::ApiError;
 use crate::wire::views;
 
@@ -719,11 +719,7 @@ impl Payment {
         self.captured - self.refunded
     }
 
-    /// The four-field `transactionSummary`.
-    pub(crate) fn summary(&self) -> Value {
-        json!(self.wire_summary())
-    }
-
+    /// The four-field `transactionSummary` (details adds the card BIN to it).
     pub(crate) fn wire_summary(&self) -> wire::Summary {
         wire::Summary {
             bank_identification_number: None,
@@ -845,14 +841,14 @@ impl Payment {
             State::Reserve | State::Sale => {}
         }
         let (amount, id) = self.move_money(now, amount, text, request_id, &CAPTURE_RULE)?;
-        Ok(json!({
-            "orderId": self.init.order_id,
-            "transactionInfo": {
-                "amount": amount, "timeStamp": iso(now), "transactionText": text,
-                "status": "Captured", "transactionId": id,
-            },
-            "transactionSummary": self.summary(),
-        }))
+        Ok(views::capture_body(
+            self,
+            "Captured",
+            amount,
+            Some(id),
+            text,
+            now,
+        ))
     }
 
     /// Cancel (spec §3.4).
@@ -928,17 +924,14 @@ impl Payment {
         } else {
             self.init.amount
         };
-        let mut info = json!({
-            "amount": amount, "transactionText": text, "status": "Cancelled", "timeStamp": iso(now),
-        });
-        if let Some(id) = id {
-            info["transactionId"] = json!(id);
-        }
-        Ok(json!({
-            "orderId": self.init.order_id,
-            "transactionInfo": info,
-            "transactionSummary": self.summary(),
-        }))
+        Ok(views::capture_body(
+            self,
+            "Cancelled",
+            amount,
+            id,
+            text,
+            now,
+        ))
     }
 
     /// Refund (spec §3.5). `amount` `None` or 0 refunds everything remaining.
@@ -959,14 +952,7 @@ impl Payment {
             });
         }
         let (amount, id) = self.move_money(now, amount, text, request_id, &REFUND_RULE)?;
-        Ok(json!({
-            "orderId": self.init.order_id,
-            "transaction": {
-                "amount": amount, "transactionText": text, "status": "Refund",
-                "transactionId": id, "timeStamp": iso(now),
-            },
-            "transactionSummary": self.summary(),
-        }))
+        Ok(views::refund_body(self, amount, id, text, now))
     }
 }
 

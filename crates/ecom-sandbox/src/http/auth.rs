@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+
+use ecom_core::wire::token::{Seconds, TokenResponse};
 
 use crate::config::MerchantConfig;
 use crate::http::respond::json_response;
@@ -179,15 +180,18 @@ fn access_token_inner(state: &Shared, headers: &HeaderMap) -> Result<Response, A
     }
     let now = state.now();
     let (token, exp) = issue(state, merchant, now);
-    let body = json!({
-        "token_type": "Bearer",
-        "expires_in": TOKEN_LIFETIME_S.to_string(),
-        "ext_expires_in": TOKEN_LIFETIME_S.to_string(),
-        "expires_on": exp.to_string(),
-        "not_before": (exp - TOKEN_LIFETIME_S - 301).to_string(),
-        "resource": RESOURCE,
-        "access_token": token,
-    });
+    let lifetime = Seconds(u64::try_from(TOKEN_LIFETIME_S).unwrap_or(0));
+    let body = TokenResponse {
+        access_token: token,
+        expires_in: Some(lifetime),
+        expires_on: u64::try_from(exp).ok().map(Seconds),
+        ext_expires_in: Some(lifetime),
+        not_before: u64::try_from(exp - TOKEN_LIFETIME_S - 301)
+            .ok()
+            .map(Seconds),
+        resource: RESOURCE.to_owned(),
+        token_type: "Bearer".to_owned(),
+    };
     Ok(json_response(StatusCode::OK, &body))
 }
 

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ecom_core::validate::{normalize_mobile_number, MAX_URL_LEN};
-use ecom_core::wire::initiate::ore_of_nok;
-use serde_json::{json, Map, Value};
+use ecom_core::wire::initiate::{ore_of_nok, InitiateResponse};
+use serde_json::{Map, Value};
 
 use crate::domain::links;
 use crate::domain::payment::{fault_error, Endpoint, Initiate, Payer, Payment, ShippingOption};
@@ -614,7 +614,7 @@ fn initiate_inner(state: &Arc<Shared>, caller: &Caller, v: &Value, order_id: &st
     })?;
     Ok(json_response(
         StatusCode::OK,
-        &json!({"orderId": order_id, "url": url}),
+        &InitiateResponse { order_id, url },
     ))
 }
 

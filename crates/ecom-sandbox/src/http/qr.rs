@@ -10,8 +10,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use ecom_core::wire::qr::QrResponse;
 use qrcode::QrCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::domain::payment::{State as PState, USER_PHASE_MS};
 use crate::http::auth::{gateway_token, invalid_msn_message, mismatched_msn, KeyRule};
@@ -182,10 +183,7 @@ pub(crate) async fn generate(
         Format::Target => format!("{}/qr-target/{id}", state.base()),
     };
     let expires_in = (expires_at - now + 999) / 1000;
-    json_response(
-        StatusCode::OK,
-        &json!({"url": url, "expiresIn": expires_in}),
-    )
+    json_response(StatusCode::OK, &QrResponse { expires_in, url })
 }
 
 fn not_found() -> Response {

@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ecom_core::wire::headers::SANDBOX_DETAIL;
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::wire::errors::{ApiError, JSON_UTF8};
 
@@ -47,8 +47,9 @@ pub(crate) fn ascii_header_value(text: &str) -> HeaderValue {
 }
 
 /// A JSON response with the `application/json;charset=UTF-8` content type.
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut resp = (status, body.to_string()).into_response();
+pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    let text = serde_json::to_string(body).expect("wire types and JSON values always serialize");
+    let mut resp = (status, text).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
     resp

@@ -5,9 +5,15 @@
 //! E: problem details of the QR and Userinfo APIs.
 
 use ::http::StatusCode;
-use serde_json::{json, Value};
+use ecom_core::wire::errors as wire;
+use serde_json::Value;
 
 use crate::domain::clock;
+
+/// A typed body as the JSON value the tests and the response writer take.
+fn to_value(body: &impl serde::Serialize) -> Value {
+    serde_json::to_value(body).expect("wire types always serialize")
+}
 
 /// The documented text of `VippsError 99`.
 const MESSAGE_99: &str =
@@ -147,40 +153,44 @@ impl ApiError {
         }
     }
 
-    /// The JSON body of this error.
+    /// The JSON body of this error, in its format's boundary type.
     pub(crate) fn body(&self) -> Value {
         let context = uuid::Uuid::new_v4().to_string();
+        let ecom = |group: &str, code: &str, message: &str| {
+            to_value(&[wire::EcomError {
+                error_group: group.to_owned(),
+                error_code: code.to_owned(),
+                error_message: message.to_owned(),
+                context_id: context.clone(),
+            }])
+        };
+        let apim = |status_code: u16, message: String| {
+            to_value(&wire::ApimError {
+                status_code,
+                message,
+            })
+        };
         match self {
             Self::Ecom {
                 group,
                 code,
                 message,
                 ..
-            } => json!([{
-                "errorGroup": group,
-                "errorCode": code,
-                "errorMessage": message,
-                "contextId": context,
-            }]),
-            Self::Internal { .. } => json!([{
-                "errorGroup": "VippsError",
-                "errorCode": "99",
-                "errorMessage": MESSAGE_99,
-                "contextId": context,
-            }]),
-            Self::Apim { status, message } => json!({
-                "statusCode": status.as_u16(),
-                "message": message,
-            }),
-            Self::RateLimited { wait_s } => json!({
-                "statusCode": 429,
-                "message": format!("Rate limit is exceeded. Try again in {wait_s} seconds."),
-            }),
+            } => ecom(group, code, message),
+            Self::Internal { .. } => ecom("VippsError", "99", MESSAGE_99),
+            Self::Apim { status, message } => apim(status.as_u16(), message.clone()),
+            Self::RateLimited { wait_s } => apim(
+                429,
+                format!("Rate limit is exceeded. Try again in {wait_s} seconds."),
+            ),
             Self::Azure { status } => {
-                let msg = "Something went wrong, please try again later.";
-                json!({
-                    "responseInfo": {"responseCode": status.as_u16(), "responseMessage": msg},
-                    "result": {"message": msg},
+                let message = "Something went wrong, please try again later.".to_owned();
+                to_value(&wire::AzureError {
+                    response_info: wire::AzureInfo {
+                        response_code: status.as_u16(),
+                        response_message: message.clone(),
+                    },
+                    result: Some(wire::AzureResult { message }),
                 })
             }
             Self::Aad {
@@ -197,34 +207,40 @@ impl ApiError {
                 let ts = clock::iso(now);
                 let timestamp = format!("{} {}Z", &ts[..10], &ts[11..19]);
                 let first = codes.first().copied().unwrap_or(0);
-                json!({
-                    "error": error,
-                    "error_description": format!(
+                to_value(&wire::AadError {
+                    error: (*error).to_owned(),
+                    error_description: Some(format!(
                         "{description}\r\nTrace ID: {context}\r\nCorrelation ID: {context}\r\nTimestamp: {timestamp}"
-                    ),
-                    "error_codes": codes,
-                    "timestamp": timestamp,
-                    "trace_id": context,
-                    "correlation_id": uuid::Uuid::new_v4().to_string(),
-                    "error_uri": format!("https://login.windows.net/error?code={first}"),
+                    )),
+                    error_codes: codes.clone(),
+                    timestamp: Some(timestamp),
+                    trace_id: Some(context.clone()),
+                    correlation_id: Some(uuid::Uuid::new_v4().to_string()),
+                    error_uri: Some(format!("https://login.windows.net/error?code={first}")),
                 })
             }
-            Self::Qr { title, detail, .. } => json!({
-                "title": title,
-                "detail": detail,
-                "instance": context,
+            Self::Qr { title, detail, .. } => to_value(&wire::Problem {
+                kind: None,
+                title: (*title).to_owned(),
+                status: None,
+                detail: Some(detail.clone()),
+                instance: Some(context.clone()),
+                extra_info: None,
             }),
             Self::Userinfo {
                 status,
                 title,
                 detail,
-            } => json!({
-                "type": format!("https://developer.vippsmobilepay.com/docs/APIs/userinfo-api/errors#{}", status.as_u16()),
-                "title": title,
-                "status": status.as_u16().to_string(),
-                "detail": detail,
-                "instance": context,
-                "extraInfo": {},
+            } => to_value(&wire::Problem {
+                kind: Some(format!(
+                    "https://developer.vippsmobilepay.com/docs/APIs/userinfo-api/errors#{}",
+                    status.as_u16()
+                )),
+                title: (*title).to_owned(),
+                status: Some(status.as_u16().to_string()),
+                detail: Some(detail.clone()),
+                instance: Some(context.clone()),
+                extra_info: Some(serde_json::Map::new()),
             }),
         }
     }
@@ -242,7 +258,7 @@ mod tests {
         let b = ApiError::not_found().body();
         assert_eq!(
             b,
-            json!({"statusCode": 404, "message": "Resource not found"})
+            serde_json::json!({"statusCode": 404, "message": "Resource not found"})
         );
         let c = ApiError::token().body();
         assert_eq!(c["responseInfo"]["responseCode"], 401);

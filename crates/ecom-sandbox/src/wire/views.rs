@@ -160,3 +160,50 @@ pub(crate) fn callback_body(
         user_details: payer.map(|payer| user_details(payer, same)),
     })
 }
+
+/// The answer of a capture (`Captured`) or a cancel (`Cancelled`), after the operation.
+pub(crate) fn capture_body(
+    p: &Payment,
+    status: &str,
+    amount: i64,
+    transaction_id: Option<String>,
+    text: &str,
+    now: i64,
+) -> Value {
+    to_value(&wire::CaptureResponse {
+        order_id: p.init.order_id.clone(),
+        transaction_info: operation(status, amount, transaction_id, text, now),
+        transaction_summary: p.wire_summary(),
+    })
+}
+
+/// The answer of a refund, after the operation.
+pub(crate) fn refund_body(
+    p: &Payment,
+    amount: i64,
+    transaction_id: String,
+    text: &str,
+    now: i64,
+) -> Value {
+    to_value(&wire::RefundResponse {
+        order_id: p.init.order_id.clone(),
+        transaction: operation("Refund", amount, Some(transaction_id), text, now),
+        transaction_summary: p.wire_summary(),
+    })
+}
+
+fn operation(
+    status: &str,
+    amount: i64,
+    transaction_id: Option<String>,
+    text: &str,
+    now: i64,
+) -> wire::Operation {
+    wire::Operation {
+        amount,
+        status: status.to_owned(),
+        time_stamp: iso(now),
+        transaction_id,
+        transaction_text: text.to_owned(),
+    }
+}
