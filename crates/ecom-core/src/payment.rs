@@ -1,7 +1,7 @@
 //! Request builders for the eCom v2 payment endpoints (spec §3, §7, §8, §10), and the parsing
 //! of what the user types into their forms: amounts in NOK, order ids, landing-page URLs.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::request::{ApiRequest, Header, Method, SYSTEM_NAME, SYSTEM_VERSION};
 use crate::settings::Credentials;
@@ -339,37 +339,36 @@ impl InitiateForm {
 
     /// The JSON body of the initiate call.
     pub fn body(&self, msn: &str) -> Value {
-        let mut merchant = Map::new();
-        merchant.insert("merchantSerialNumber".into(), json!(msn));
-        merchant.insert("callbackPrefix".into(), json!(self.callback_prefix));
-        merchant.insert("fallBack".into(), json!(self.fall_back));
-        if !self.auth_token.is_empty() {
-            merchant.insert("authToken".into(), json!(self.auth_token));
-        }
-        if self.is_app {
-            merchant.insert("isApp".into(), json!(true));
-        }
-        if self.kind == PaymentKind::Express {
-            merchant.insert("paymentType".into(), json!(wire::EXPRESS_PAYMENT));
-            merchant.insert(
-                "consentRemovalPrefix".into(),
-                json!("https://example.com/consent-removal"),
-            );
-            merchant.insert("staticShippingDetails".into(), json!(self.shipping));
-        }
-        let mut customer = Map::new();
-        if !self.mobile_number.is_empty() {
-            customer.insert("mobileNumber".into(), json!(self.mobile_number));
-        }
-        let mut transaction = Map::new();
-        transaction.insert("amount".into(), json!(self.amount));
-        transaction.insert("orderId".into(), json!(self.order_id));
-        transaction.insert("transactionText".into(), json!(self.transaction_text));
-        transaction.insert("skipLandingPage".into(), json!(self.skip_landing_page));
-        if self.kind == PaymentKind::Profile && !self.scopes.is_empty() {
-            transaction.insert("scope".into(), json!(self.scopes.join(" ")));
-        }
-        json!({ "merchantInfo": merchant, "customerInfo": customer, "transaction": transaction })
+        use crate::wire::initiate::{CustomerInfo, InitiateRequest, MerchantInfo, Transaction};
+        let express = self.kind == PaymentKind::Express;
+        let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        let body = InitiateRequest {
+            customer_info: Some(CustomerInfo {
+                mobile_number: text(&self.mobile_number),
+            }),
+            merchant_info: Some(MerchantInfo {
+                auth_token: text(&self.auth_token),
+                callback_prefix: Some(self.callback_prefix.clone()),
+                consent_removal_prefix: express
+                    .then(|| "https://example.com/consent-removal".to_owned()),
+                fall_back: Some(self.fall_back.clone()),
+                is_app: self.is_app.then_some(true),
+                merchant_serial_number: Some(msn.to_owned()),
+                payment_type: express.then(|| wire::EXPRESS_PAYMENT.to_owned()),
+                shipping_details_prefix: None,
+                static_shipping_details: express.then(|| self.shipping.clone()),
+            }),
+            transaction: Some(Transaction {
+                amount: Some(i64::try_from(self.amount).unwrap_or(i64::MAX)),
+                order_id: Some(self.order_id.clone()),
+                scope: (self.kind == PaymentKind::Profile && !self.scopes.is_empty())
+                    .then(|| self.scopes.join(" ")),
+                skip_landing_page: Some(self.skip_landing_page),
+                transaction_text: Some(self.transaction_text.clone()),
+                ..Transaction::default()
+            }),
+        };
+        serde_json::to_value(body).unwrap_or_default()
     }
 }
 
@@ -402,12 +401,33 @@ pub fn details_request(c: &Credentials, order_id: &str) -> ApiRequest {
 
 /// The body of capture and refund: `amount` omitted means "all that remains".
 pub fn amount_body(msn: &str, amount: Option<u64>, transaction_text: &str) -> Value {
-    let mut transaction = Map::new();
-    if let Some(amount) = amount {
-        transaction.insert("amount".into(), json!(amount));
-    }
-    transaction.insert("transactionText".into(), json!(transaction_text));
-    json!({ "merchantInfo": { "merchantSerialNumber": msn }, "transaction": transaction })
+    operation_body(
+        msn,
+        amount.map(|a| i64::try_from(a).unwrap_or(i64::MAX)),
+        transaction_text,
+        None,
+    )
+}
+
+/// An [`OperationRequest`](wire::details::OperationRequest) as the JSON the forms show.
+fn operation_body(
+    msn: &str,
+    amount: Option<i64>,
+    transaction_text: &str,
+    release_remaining: Option<bool>,
+) -> Value {
+    use crate::wire::details::{MerchantRef, OperationRequest, OperationText};
+    let body = OperationRequest {
+        merchant_info: Some(MerchantRef {
+            merchant_serial_number: Some(msn.to_owned()),
+        }),
+        should_release_remaining_funds: release_remaining,
+        transaction: Some(OperationText {
+            amount,
+            transaction_text: Some(transaction_text.to_owned()),
+        }),
+    };
+    serde_json::to_value(body).unwrap_or_default()
 }
 
 fn with_request_id(c: &Credentials, request_id: &str) -> Vec<Header> {
@@ -452,11 +472,12 @@ pub fn refund_request(
 
 /// The body of cancel.
 pub fn cancel_body(msn: &str, transaction_text: &str, release_remaining: bool) -> Value {
-    let mut body = json!({ "merchantInfo": { "merchantSerialNumber": msn }, "transaction": { "transactionText": transaction_text } });
-    if release_remaining {
-        body["shouldReleaseRemainingFunds"] = json!(true);
-    }
-    body
+    operation_body(
+        msn,
+        None,
+        transaction_text,
+        release_remaining.then_some(true),
+    )
 }
 
 /// `PUT …/cancel`.
@@ -473,7 +494,11 @@ pub fn cancel_request(c: &Credentials, order_id: &str, body: &Value) -> ApiReque
 
 /// The body of force approve.
 pub fn force_approve_body(phone: &str, payment_token: &str) -> Value {
-    json!({ "customerPhoneNumber": phone, "token": payment_token })
+    let body = wire::details::ApproveRequest {
+        customer_phone_number: Some(phone.to_owned()),
+        token: Some(payment_token.to_owned()),
+    };
+    serde_json::to_value(body).unwrap_or_default()
 }
 
 /// `POST /ecomm/v2/integration-test/payments/{orderId}/approve` (MT and sandbox only).

@@ -218,3 +218,53 @@ pub struct Operation {
     /// The request's `transactionText`.
     pub transaction_text: String,
 }
+
+/// The body of capture, refund (spec §3.3, §3.5) and cancel (§3.4). Every part is optional,
+/// so that a reader can say which one is missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationRequest {
+    /// The sales unit. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_info: Option<MerchantRef>,
+    /// Cancel after a partial capture: release what was not captured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub should_release_remaining_funds: Option<bool>,
+    /// What to do. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<OperationText>,
+}
+
+/// `merchantInfo` of capture, refund and cancel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantRef {
+    /// Must match the `Merchant-Serial-Number` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_serial_number: Option<String>,
+}
+
+/// `transaction` of capture, refund and cancel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationText {
+    /// In øre; omitted or 0 means everything that remains (capture, refund).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// The text of the operation. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_text: Option<String>,
+}
+
+/// The body of force approve (`POST /ecomm/v2/integration-test/payments/{orderId}/approve`,
+/// spec §8); both fields may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApproveRequest {
+    /// The test user who approves (8 digits; +47 and spaces are corrected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_phone_number: Option<String>,
+    /// The payment's landing-page token, which must match if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}

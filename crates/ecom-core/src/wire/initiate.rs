@@ -1,6 +1,6 @@
 //! The shapes of initiate (`POST /ecomm/v2/payments`, spec §3) that more than one side reads:
 //! the express checkout shipping options, which the app sends, the sandbox reads and shows in
-//! its app, and the merchant's shipping details answer repeats; and initiate's answer.
+//! its app, and the merchant's shipping details answer repeats; initiate's body and answer.
 
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +101,151 @@ pub fn ore_of_nok(nok: f64) -> Option<u64> {
     let ore = (nok.is_finite() && (0.0..=1_000_000.0).contains(&nok))
         .then(|| (nok * 100.0).round() as u64);
     ore
+}
+
+/// The body of initiate (`POST /ecomm/v2/payments`, spec §3.1).
+///
+/// Every part is optional, so that a reader (the sandbox) can say which required one is
+/// missing instead of failing on the first; the app's builder fills what it sends.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitiateRequest {
+    /// Required, may be empty (`{}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_info: Option<CustomerInfo>,
+    /// Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_info: Option<MerchantInfo>,
+    /// Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<Transaction>,
+}
+
+/// `customerInfo`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerInfo {
+    /// Prefills the landing page (8 digits; +47, 0047 and spaces are corrected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_number: Option<String>,
+}
+
+/// `merchantInfo`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantInfo {
+    /// Sent back as `Authorization` on callbacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_token: Option<String>,
+    /// Where callbacks go (`/v2/payments/{orderId}` is appended). Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_prefix: Option<String>,
+    /// Express: where consent removals go. Required for express.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_removal_prefix: Option<String>,
+    /// Where the user returns. Required; note the capital B.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fall_back: Option<String>,
+    /// Answer with a `vippsMT://` deeplink instead of the landing page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_app: Option<bool>,
+    /// The sales unit; must match the `Merchant-Serial-Number` header. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_serial_number: Option<String>,
+    /// [`super::REGULAR_PAYMENT`] (the default) or [`super::EXPRESS_PAYMENT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_type: Option<String>,
+    /// Express: where the app asks for shipping methods (dynamic shipping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_details_prefix: Option<String>,
+    /// Express: the shipping methods to offer (static shipping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_shipping_details: Option<Vec<ShippingOption>>,
+}
+
+/// `transaction` of initiate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transaction {
+    /// Airline data (spec §3.1.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<AdditionalData>,
+    /// In øre, at least 100. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// Unique per sales unit. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// Profile payments: the scopes asked for, space-separated ([`super::SCOPES`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Straight to the app (whitelisted sales units only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_landing_page: Option<bool>,
+    /// Shown in the app. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_text: Option<String>,
+    /// Accepted and ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_explicit_checkout_flow: Option<bool>,
+}
+
+/// `transaction.additionalData`: airline data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdditionalData {
+    /// 1-6 characters. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_invoice_number: Option<String>,
+    /// 3 characters. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub airline_code: Option<String>,
+    /// 2 characters. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub airline_designator_code: Option<String>,
+    /// 1-49 characters. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passenger_name: Option<String>,
+    /// 1-150 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_number: Option<String>,
+}
+
+/// What the sandbox, as Vipps, asks the merchant for dynamic shipping
+/// (`POST {shippingDetailsPrefix}/v2/payments/{orderId}/shippingDetails`, spec §6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingDetailsRequest {
+    /// The address's id, repeated in the answer.
+    pub address_id: u32,
+    /// First address line.
+    pub address_line1: String,
+    /// Second address line; `null` when there is none.
+    pub address_line2: Option<String>,
+    /// `H` (home), `W` (work) or `O` (other).
+    pub address_type: String,
+    /// City.
+    pub city: String,
+    /// Country.
+    pub country: String,
+    /// Postal code.
+    pub post_code: String,
+    /// Postal code again, under the name the OpenAPI file also uses.
+    pub postal_code: String,
+}
+
+/// The merchant's answer to [`ShippingDetailsRequest`]: the methods to offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingDetailsResponse {
+    /// The address's id, repeated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<u32>,
+    /// The payment's orderId, repeated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// The methods, at least one.
+    pub shipping_details: Vec<ShippingOption>,
 }
 
 /// The answer of initiate: where to send the user.

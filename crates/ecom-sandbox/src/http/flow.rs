@@ -2,14 +2,13 @@
 //! userinfo consents, express shipping). Shared by the HTML pages and `/__sim`, so both
 //! behave the same.
 
-use ecom_core::wire::initiate::ore_of_nok;
+use ecom_core::wire::initiate::{ShippingDetailsRequest, ShippingDetailsResponse};
 use std::collections::BTreeSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use serde_json::{json, Value};
 
 use crate::config::TestUser;
 use crate::domain::clock::HOUR;
@@ -342,16 +341,17 @@ pub(crate) async fn ensure_shipping(state: &Arc<Shared>, p: &PaymentRef, phone: 
             method: "POST",
             url: format!("{prefix}/v2/payments/{}/shippingDetails", g.order_id()),
             auth: g.init.auth_token.clone(),
-            body: Some(json!({
-                "addressId": address.id,
-                "addressLine1": address.line1,
-                "addressLine2": if address.line2.is_empty() { Value::Null } else { json!(address.line2) },
-                "country": "Norway",
-                "city": address.city,
-                "postCode": address.post_code,
-                "postalCode": address.post_code,
-                "addressType": address_type,
-            })),
+            body: serde_json::to_value(ShippingDetailsRequest {
+                address_id: address.id,
+                address_line1: address.line1.clone(),
+                address_line2: (!address.line2.is_empty()).then(|| address.line2.clone()),
+                address_type: address_type.to_owned(),
+                city: address.city.clone(),
+                country: "Norway".to_owned(),
+                post_code: address.post_code.clone(),
+                postal_code: address.post_code,
+            })
+            .ok(),
         }
     };
     let result = Outbound::call(state, request, Duration::from_secs(10))
@@ -363,34 +363,24 @@ pub(crate) async fn ensure_shipping(state: &Arc<Shared>, p: &PaymentRef, phone: 
     }
 }
 
-/// Parses the merchant's answer to a shipping-details request.
+/// Parses the merchant's answer to a shipping-details request, saying which field is wrong.
 pub(crate) fn parse_shipping_answer(body: &str) -> Result<Vec<ShippingOption>, String> {
-    let v: Value =
-        serde_json::from_str(body).map_err(|_| "the merchant's answer is not JSON".to_owned())?;
-    let items = v
-        .get("shippingDetails")
-        .and_then(Value::as_array)
-        .ok_or_else(|| "the merchant's answer has no shippingDetails array".to_owned())?;
-    let options: Vec<ShippingOption> = items
-        .iter()
-        .map(|i| {
-            Some(ShippingOption {
-                is_default: i.get("isDefault")?.as_str()? == "Y",
-                priority: i.get("priority").and_then(Value::as_i64).unwrap_or(0),
-                cost: i
-                    .get("shippingCost")
-                    .and_then(Value::as_f64)
-                    .and_then(ore_of_nok)?,
-                method: i.get("shippingMethod")?.as_str()?.to_owned(),
-                method_id: i.get("shippingMethodId")?.as_str()?.to_owned(),
-            })
-        })
-        .collect::<Option<_>>()
-        .ok_or_else(|| "a shipping method in the merchant's answer is invalid".to_owned())?;
-    if options.is_empty() {
+    let mut reader = serde_json::Deserializer::from_str(body);
+    let answer: ShippingDetailsResponse =
+        serde_path_to_error::deserialize(&mut reader).map_err(|e| match e.inner().classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "the merchant's answer is not JSON".to_owned()
+            }
+            _ => format!(
+                "the merchant's answer is not a shipping-details answer ({}: {})",
+                e.path(),
+                e.inner()
+            ),
+        })?;
+    if answer.shipping_details.is_empty() {
         return Err("No shipping methods found".to_owned());
     }
-    Ok(options)
+    Ok(answer.shipping_details)
 }
 
 /// The express-checkout `userId`: stable per user and MSN, not the userinfo `sub`.

@@ -4,6 +4,7 @@
 //! - [`router`]: the axum `Router` with its limits, and `run` (serve until shutdown).
 //! - [`state`]: the shared state of one sandbox instance (config, clock, store, rate limits).
 //! - [`auth`]: access tokens and the gateway checks that run before any business logic.
+//! - [`bodies`]: request bodies read into the boundary types, with MT's field-path errors.
 //! - [`ecom`], [`userinfo`], [`qr`]: the API handlers; [`respond`]: errors as responses.
 //! - [`flow`]: the user side (landing page, app), shared by the pages and `/__sim`.
 //! - [`outbound`]: callbacks, shipping-details and consent-removal requests, all recorded.
@@ -11,6 +12,7 @@
 //! - [`sim`]: the `/__sim` control surface.
 
 pub(crate) mod auth;
+pub(crate) mod bodies;
 pub(crate) mod ecom;
 pub(crate) mod flow;
 pub(crate) mod outbound;
