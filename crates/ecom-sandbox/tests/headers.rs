@@ -6,8 +6,10 @@
 
 mod common;
 
-use common::{initiate_body, landing_token, order_id};
+use common::{initiate_body, landing_token, order_id, set_header};
 use ecom_core::demo;
+use ecom_core::payment::initiate_request;
+use ecom_core::wire::headers;
 use reqwest::{Method, RequestBuilder};
 use serde_json::json;
 
@@ -132,9 +134,11 @@ async fn every_header_value_on_every_error_path_is_ascii() {
         ),
         (
             "system header",
-            sb.api(Method::POST, "/ecomm/v2/payments", &t)
-                .header("Vipps-System-Name", "x".repeat(31))
-                .json(&initiate_body(&order_id("h"), 1000)),
+            sb.core(&set_header(
+                initiate_request(&sb.creds, &initiate_body(&order_id("h"), 1000)).authorized(&t),
+                headers::SYSTEM_NAME,
+                &"x".repeat(31),
+            )),
         ),
         (
             "unknown order",
