@@ -748,24 +748,20 @@ async fn mobile_numbers_are_corrected_as_mt_does() {
     body["customerInfo"] = json!({});
     let (_, b) = sb.initiate(t, &body).await;
     let landing = common::landing_token(b["url"].as_str().unwrap());
-    let (s, b) = Sandbox::send(
-        sb.api(
-            Method::POST,
-            &format!("/ecomm/v2/integration-test/payments/{id}/approve"),
-            t,
-        )
-        .json(&json!({"customerPhoneNumber": "912345678", "token": landing})),
-    )
+    let (s, b) = Sandbox::send(sb.approve(
+        t,
+        &id,
+        &json!({"customerPhoneNumber": "912345678", "token": landing}),
+        None,
+    ))
     .await;
     assert_eq!((s, code(&b).as_str()), (400, "customerPhoneNumber"), "{b}");
-    let (s, b) = Sandbox::send(
-        sb.api(
-            Method::POST,
-            &format!("/ecomm/v2/integration-test/payments/{id}/approve"),
-            t,
-        )
-        .json(&json!({"customerPhoneNumber": "+47 912 34 567", "token": landing})),
-    )
+    let (s, b) = Sandbox::send(sb.approve(
+        t,
+        &id,
+        &json!({"customerPhoneNumber": "+47 912 34 567", "token": landing}),
+        None,
+    ))
     .await;
     assert_eq!(s, 200, "{b}");
 }

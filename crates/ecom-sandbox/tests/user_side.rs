@@ -13,7 +13,9 @@ use axum::routing::{delete, post};
 use axum::{Json, Router};
 use common::{credentials, initiate_body, order_id, set_header, Sandbox};
 use ecom_core::demo;
-use ecom_core::payment::{details_request, initiate_request, userinfo_request};
+use ecom_core::payment::{
+    details_request, initiate_request, qr_request, userinfo_request, QrFormat,
+};
 use ecom_core::wire::headers;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -640,10 +642,17 @@ async fn qr_codes_point_at_the_landing_page() {
     body["customerInfo"] = json!({});
     let (_, r) = sb.initiate(&t, &body).await;
     let landing = r["url"].as_str().unwrap().to_owned();
+    // The app's QR request; an Accept the app never sends is an explicit edit.
     let qr = |accept: &str| {
-        sb.api(Method::POST, "/qr/v1", &t)
-            .header("Accept", accept)
-            .json(&json!({"url": landing}))
+        let format = [QrFormat::Png, QrFormat::Svg, QrFormat::TargetUrl]
+            .into_iter()
+            .find(|f| f.accept() == accept);
+        let core = qr_request(&sb.creds, &landing, format.unwrap_or(QrFormat::Png));
+        let core = match format {
+            Some(_) => core,
+            None => set_header(core, "Accept", accept),
+        };
+        sb.core(&core.authorized(&t))
     };
 
     let (s, png) = Sandbox::send(qr("image/png").header("Size", "300")).await;
@@ -688,35 +697,24 @@ async fn qr_codes_point_at_the_landing_page() {
     assert_eq!(s, 415, "{e}");
     let (s, e) = Sandbox::send(qr("image/png").header("Size", "99")).await;
     assert_eq!((s, e["title"].as_str()), (400, Some("Validation error")));
-    let (s, e) = Sandbox::send(
-        sb.api(Method::POST, "/qr/v1", &t)
-            .header("Accept", "image/png")
-            .json(&json!({"url": format!("{}{LANDING}?v=2&token=bogus", sb.base)})),
-    )
-    .await;
+    let bogus = format!("{}{LANDING}?v=2&token=bogus", sb.base);
+    let (s, e) =
+        Sandbox::send(sb.core(&qr_request(&sb.creds, &bogus, QrFormat::Png).authorized(&t))).await;
     assert_eq!(
         (s, e["detail"].as_str()),
         (400, Some("Supplied landing page token is not valid"))
     );
     assert!(e["instance"].is_string());
-    let (s, _) = Sandbox::send(
-        sb.http
-            .post(sb.url("/qr/v1"))
-            .header("Accept", "image/png")
-            .json(&json!({"url": landing})),
-    )
-    .await;
+    // Without an access token.
+    let (s, _) = Sandbox::send(sb.core(&qr_request(&sb.creds, &landing, QrFormat::Png))).await;
     assert_eq!(s, 401);
 
     // After five minutes: Order timeout, and the image is gone.
     sb.advance(301).await;
     let t = sb.token().await;
-    let (s, e) = Sandbox::send(
-        sb.api(Method::POST, "/qr/v1", &t)
-            .header("Accept", "image/png")
-            .json(&json!({"url": landing})),
-    )
-    .await;
+    let (s, e) =
+        Sandbox::send(sb.core(&qr_request(&sb.creds, &landing, QrFormat::Png).authorized(&t)))
+            .await;
     assert_eq!((s, e["title"].as_str()), (400, Some("Order timeout")));
     let r = sb.http.get(img_url).send().await.unwrap();
     assert_eq!(r.status(), 404);

@@ -213,6 +213,19 @@ impl Sandbox {
         Self::send(self.core(&core.authorized(token))).await
     }
 
+    /// The app's force approve of `order_id` with `body` as the test gives it (an edit of the
+    /// app's body); no `X-Request-Id` when `key` is `None`.
+    pub fn approve(
+        &self,
+        token: &str,
+        order_id: &str,
+        body: &Value,
+        key: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let core = force_approve_request(&self.creds, order_id, body, key.unwrap_or_default());
+        self.core(&keyed(core, key).authorized(token))
+    }
+
     /// The app's capture (`amount` `None` = full); no `X-Request-Id` when `key` is `None`.
     pub async fn capture(
         &self,
