@@ -1,92 +1,83 @@
 //! The HTTP client every conformance request goes through.
 //!
-//! [`Api::send`] is the only function that performs a request, and it checks every response
-//! body against [`SchemaBook`] before handing it back: a test cannot get a response that
-//! contradicts the official schema without failing. Convenience methods build the quick-start
-//! requests the way the Postman collection sends them (headers included).
+//! The requests are the browser app's own: built by `ecom_core`'s builders
+//! (`ecom_core::token`, `ecom_core::payment`) for the target's credentials, authorized in one
+//! place ([`Api::send`], with the token the client fetched), turned into an `http::Request` by
+//! `ecom_core::request::ApiRequest::to_http` and sent with reqwest. A negative case (no
+//! `Authorization`, no subscription key, a broken body, another path) is an explicit [`Edit`] of
+//! the core request, not a second builder.
+//!
+//! [`Api::send_http`] is the only function that performs a request, and it checks every
+//! response body against [`SchemaBook`] before handing it back: a test cannot get a response
+//! that contradicts the official schema without failing.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use ecom_core::payment::{self, QrFormat};
+use ecom_core::request::{ApiRequest, Header, Method};
+use ecom_core::settings::Credentials;
+use ecom_core::token::access_token_request;
+use ecom_core::wire::headers;
 use reqwest::header::HeaderMap;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::{Error, SchemaBook, Target};
 
-/// One request, described as data.
-#[derive(Debug, Clone)]
-pub struct ApiRequest {
-    method: Method,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Option<Vec<u8>>,
-    auth: bool,
-    subscription_key: bool,
-    content_type: Option<String>,
+/// Explicit edits of a core request, for the cases the app never sends.
+pub trait Edit: Sized {
+    /// Without header `name` (any letter case).
+    #[must_use]
+    fn without_header(self, name: &str) -> Self;
+    /// With header `name` set to `value`, replacing the builder's. Setting `Authorization`
+    /// this way also keeps [`Api::send`] from adding the client's token.
+    #[must_use]
+    fn with_header(self, name: &str, value: impl Into<String>) -> Self;
+    /// With no `Authorization` at all: [`Api::send`] adds no token.
+    #[must_use]
+    fn without_auth(self) -> Self;
+    /// With another method.
+    #[must_use]
+    fn with_method(self, method: Method) -> Self;
+    /// With another path (letter case, a trailing slash, another endpoint).
+    #[must_use]
+    fn with_path(self, path: impl Into<String>) -> Self;
+    /// With the body replaced by `raw` as it is (for malformed JSON), its `Content-Type` kept.
+    #[must_use]
+    fn with_body(self, raw: impl Into<String>) -> Self;
+    /// With the body replaced by `body`, serialised.
+    #[must_use]
+    fn with_json(self, body: &Value) -> Self;
 }
 
-impl ApiRequest {
-    /// A request with the standard headers: `Authorization: Bearer <token>` (once a token was
-    /// fetched), `Ocp-Apim-Subscription-Key` and `Merchant-Serial-Number`.
-    pub fn new(method: Method, path: impl Into<String>) -> Self {
-        Self {
-            method,
-            path: path.into(),
-            headers: Vec::new(),
-            body: None,
-            auth: true,
-            subscription_key: true,
-            content_type: None,
-        }
-    }
-    /// `GET path`.
-    pub fn get(path: impl Into<String>) -> Self {
-        Self::new(Method::GET, path)
-    }
-    /// `POST path`.
-    pub fn post(path: impl Into<String>) -> Self {
-        Self::new(Method::POST, path)
-    }
-    /// `PUT path`.
-    pub fn put(path: impl Into<String>) -> Self {
-        Self::new(Method::PUT, path)
-    }
-    /// A JSON body (`Content-Type: application/json`).
-    #[must_use]
-    pub fn json(mut self, body: &Value) -> Self {
-        self.body = Some(body.to_string().into_bytes());
-        self.content_type = Some("application/json".into());
+impl Edit for ApiRequest {
+    fn without_header(mut self, name: &str) -> Self {
+        self.headers.retain(|h| !h.name.eq_ignore_ascii_case(name));
         self
     }
-    /// Raw body bytes with `Content-Type: application/json` (for malformed JSON).
-    #[must_use]
-    pub fn raw(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.body = Some(body.into());
-        self.content_type = Some("application/json".into());
+    fn with_header(self, name: &str, value: impl Into<String>) -> Self {
+        let mut request = self.without_header(name);
+        request.headers.push(Header::plain(name, value));
+        request
+    }
+    fn without_auth(mut self) -> Self {
+        self.bearer = false;
+        self.without_header(headers::AUTHORIZATION)
+    }
+    fn with_method(mut self, method: Method) -> Self {
+        self.method = method;
         self
     }
-    /// Adds or overrides a header (an empty value removes a standard one).
-    #[must_use]
-    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_owned(), value.into()));
+    fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
         self
     }
-    /// Sends no `Authorization` header.
-    #[must_use]
-    pub fn without_auth(mut self) -> Self {
-        self.auth = false;
+    fn with_body(mut self, raw: impl Into<String>) -> Self {
+        self.body = Some(raw.into());
         self
     }
-    /// Sends no `Ocp-Apim-Subscription-Key` header.
-    #[must_use]
-    pub fn without_subscription_key(mut self) -> Self {
-        self.subscription_key = false;
-        self
-    }
-    /// The request path (or absolute URL).
-    pub fn path(&self) -> &str {
-        &self.path
+    fn with_json(self, body: &Value) -> Self {
+        self.with_body(body.to_string())
     }
 }
 
@@ -164,6 +155,15 @@ impl std::fmt::Debug for Api {
     }
 }
 
+/// The origin (`scheme://host:port`) and the path of an absolute URL.
+fn split_url(url: &str) -> (&str, String) {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => (&url[..after_scheme + i], url[after_scheme + i..].to_owned()),
+        None => (url, "/".to_owned()),
+    }
+}
+
 impl Api {
     /// A client for `target`, checking against `schemas`.
     ///
@@ -202,6 +202,11 @@ impl Api {
         &self.target
     }
 
+    /// The target's keys as the app's settings hold them, for the core's builders.
+    pub fn credentials(&self) -> Credentials {
+        self.target.credentials()
+    }
+
     /// The schema book used for every response.
     pub fn schemas(&self) -> &SchemaBook {
         &self.schemas
@@ -225,62 +230,62 @@ impl Api {
         *self.token.lock().unwrap_or_else(PoisonError::into_inner) = token;
     }
 
-    /// Sends `req`, then checks the response against the documented schema.
+    /// Sends a core request to the target: authorized with the client's token when the call
+    /// needs one, one was fetched and no test set `Authorization` itself (the one place the
+    /// test client applies authorization, as the app's send panel does).
+    ///
+    /// # Errors
+    /// [`Error::Request`] when the request cannot go on the wire, otherwise as
+    /// [`Api::send_http`].
+    pub async fn send(&self, req: ApiRequest) -> Result<Reply, Error> {
+        self.send_to(&self.target.base_url, req).await
+    }
+
+    /// As [`Api::send`], to another origin (a URL the API handed out).
+    async fn send_to(&self, base_url: &str, req: ApiRequest) -> Result<Reply, Error> {
+        let req = match self.token() {
+            Some(token) if req.bearer && req.header(headers::AUTHORIZATION).is_none() => {
+                req.authorized(&token)
+            }
+            _ => req,
+        };
+        let http = req
+            .to_http(base_url)
+            .map_err(|e| Error::Request(e.to_string()))?;
+        self.send_http(http).await
+    }
+
+    /// Sends an `http::Request` (a converted core request, possibly edited further, for
+    /// example to a method the API does not have), then checks the response against the
+    /// documented schema.
     ///
     /// # Errors
     /// [`Error::Http`] when there is no response, [`Error::Schema`] when the body contradicts
     /// the documentation.
-    pub async fn send(&self, req: ApiRequest) -> Result<Reply, Error> {
-        let url = if req.path.starts_with("http://") || req.path.starts_with("https://") {
-            req.path.clone()
-        } else {
-            format!("{}{}", self.target.base_url, req.path)
-        };
-        let path_only = url
-            .splitn(4, '/')
-            .nth(3)
-            .map(|p| format!("/{p}"))
-            .unwrap_or_else(|| "/".into());
-        let mut headers: Vec<(String, String)> = Vec::new();
-        if req.auth {
-            if let Some(token) = self.token() {
-                headers.push(("Authorization".into(), format!("Bearer {token}")));
-            }
-        }
-        if req.subscription_key {
-            headers.push((
-                "Ocp-Apim-Subscription-Key".into(),
-                self.target.subscription_key.clone(),
-            ));
-        }
-        headers.push(("Merchant-Serial-Number".into(), self.target.msn.clone()));
-        if let Some(ct) = &req.content_type {
-            headers.push(("Content-Type".into(), ct.clone()));
-        }
-        for (name, value) in &req.headers {
-            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-            if !value.is_empty() {
-                headers.push((name.clone(), value.clone()));
-            }
-        }
-        let mut builder = self.http.request(req.method.clone(), &url);
-        for (name, value) in &headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        if let Some(body) = &req.body {
-            builder = builder.body(body.clone());
-        }
+    pub async fn send_http(&self, req: http::Request<String>) -> Result<Reply, Error> {
+        let method = req.method().clone();
+        let path_only = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
         let http_err = |e: reqwest::Error| Error::Http {
-            method: req.method.to_string(),
+            method: method.to_string(),
             path: path_only.clone(),
             message: e.without_url().to_string(),
         };
-        let response = builder.send().await.map_err(http_err)?;
+        // A GET has no body at all, as from a browser; any other method keeps even an empty
+        // one (Content-Length: 0, which the token endpoint's gateway wants).
+        let no_body = req.body().is_empty() && method == http::Method::GET;
+        let mut request = reqwest::Request::try_from(req).map_err(http_err)?;
+        if no_body {
+            *request.body_mut() = None;
+        }
+        let response = self.http.execute(request).await.map_err(http_err)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(http_err)?.to_vec();
         self.schemas
-            .check(req.method.as_str(), &path_only, status, &body)?;
+            .check(method.as_str(), &path_only, status, &body)?;
         Ok(Reply {
             status,
             headers,
@@ -288,21 +293,17 @@ impl Api {
         })
     }
 
-    /// `POST /accessToken/get` as Postman sends it; stores the token on success.
+    /// The app's access-token request for this target.
+    pub fn token_request(&self) -> ApiRequest {
+        access_token_request(&self.credentials())
+    }
+
+    /// `POST /accesstoken/get` as the app sends it; stores the token on success.
     ///
     /// # Errors
     /// As [`Api::send`].
     pub async fn fetch_token(&self) -> Result<Reply, Error> {
-        let reply = self
-            .send(
-                ApiRequest::post("/accessToken/get")
-                    .without_auth()
-                    .header("client_id", self.target.client_id.clone())
-                    .header("client_secret", self.target.client_secret.clone())
-                    .raw(Vec::new())
-                    .header("Content-Type", ""),
-            )
-            .await?;
+        let reply = self.send(self.token_request()).await?;
         if reply.status == 200 {
             let token = reply
                 .json()
@@ -330,13 +331,22 @@ impl Api {
         }
     }
 
-    /// `POST /ecomm/v2/payments/` (trailing slash, as Postman).
+    /// The app's initiate request of `body`.
+    pub fn initiate_request(&self, body: &Value) -> ApiRequest {
+        payment::initiate_request(&self.credentials(), body)
+    }
+
+    /// `POST /ecomm/v2/payments` as the app sends it.
     ///
     /// # Errors
     /// As [`Api::send`].
     pub async fn initiate(&self, body: &Value) -> Result<Reply, Error> {
-        self.send(ApiRequest::post("/ecomm/v2/payments/").json(body))
-            .await
+        self.send(self.initiate_request(body)).await
+    }
+
+    /// The app's details request.
+    pub fn details_request(&self, order_id: &str) -> ApiRequest {
+        payment::details_request(&self.credentials(), order_id)
     }
 
     /// `GET .../details`.
@@ -344,32 +354,47 @@ impl Api {
     /// # Errors
     /// As [`Api::send`].
     pub async fn details(&self, order_id: &str) -> Result<Reply, Error> {
-        self.send(ApiRequest::get(format!(
-            "/ecomm/v2/payments/{order_id}/details"
-        )))
-        .await
+        self.send(self.details_request(order_id)).await
     }
 
-    /// `GET .../status` (deprecated).
+    /// `GET .../status` (deprecated; the app does not call it): the details request with the
+    /// path edited.
     ///
     /// # Errors
     /// As [`Api::send`].
     pub async fn status(&self, order_id: &str) -> Result<Reply, Error> {
-        self.send(ApiRequest::get(format!(
-            "/ecomm/v2/payments/{order_id}/status"
-        )))
+        self.send(
+            self.details_request(order_id)
+                .with_path(format!("/ecomm/v2/payments/{order_id}/status")),
+        )
         .await
     }
 
-    fn action_body(&self, text: &str, amount: Option<i64>) -> Value {
-        let mut transaction = json!({ "transactionText": text });
-        if let Some(amount) = amount {
-            transaction["amount"] = json!(amount);
+    /// The body of capture and refund: the core's, with a negative `amount` (which the app
+    /// never sends) written in explicitly.
+    fn amount_body(&self, text: &str, amount: Option<i64>) -> Value {
+        let ore = amount.and_then(|a| u64::try_from(a).ok());
+        let mut body = payment::amount_body(&self.target.msn, ore, text);
+        if let (Some(a), None) = (amount, ore) {
+            body["transaction"]["amount"] = json!(a);
         }
-        json!({
-            "merchantInfo": { "merchantSerialNumber": self.target.msn },
-            "transaction": transaction,
-        })
+        body
+    }
+
+    /// The app's capture request; no `X-Request-Id` when `request_id` is `None`.
+    pub fn capture_request(
+        &self,
+        order_id: &str,
+        body: &Value,
+        request_id: Option<&str>,
+    ) -> ApiRequest {
+        let req = payment::capture_request(
+            &self.credentials(),
+            order_id,
+            body,
+            request_id.unwrap_or_default(),
+        );
+        keyed(req, request_id)
     }
 
     /// `POST .../capture`; `amount: None` captures the rest.
@@ -382,12 +407,25 @@ impl Api {
         amount: Option<i64>,
         request_id: Option<&str>,
     ) -> Result<Reply, Error> {
-        let mut req = ApiRequest::post(format!("/ecomm/v2/payments/{order_id}/capture"))
-            .json(&self.action_body("This payment was captured.", amount));
-        if let Some(id) = request_id {
-            req = req.header("X-Request-Id", id);
-        }
-        self.send(req).await
+        let body = self.amount_body("This payment was captured.", amount);
+        self.send(self.capture_request(order_id, &body, request_id))
+            .await
+    }
+
+    /// The app's refund request; no `X-Request-Id` when `request_id` is `None`.
+    pub fn refund_request(
+        &self,
+        order_id: &str,
+        body: &Value,
+        request_id: Option<&str>,
+    ) -> ApiRequest {
+        let req = payment::refund_request(
+            &self.credentials(),
+            order_id,
+            body,
+            request_id.unwrap_or_default(),
+        );
+        keyed(req, request_id)
     }
 
     /// `POST .../refund`; `amount: None` refunds the rest.
@@ -400,29 +438,40 @@ impl Api {
         amount: Option<i64>,
         request_id: Option<&str>,
     ) -> Result<Reply, Error> {
-        let mut req = ApiRequest::post(format!("/ecomm/v2/payments/{order_id}/refund"))
-            .json(&self.action_body("This payment was refunded.", amount));
-        if let Some(id) = request_id {
-            req = req.header("X-Request-Id", id);
-        }
-        self.send(req).await
+        let body = self.amount_body("This payment was refunded.", amount);
+        self.send(self.refund_request(order_id, &body, request_id))
+            .await
     }
 
-    /// `PUT .../cancel`, optionally with `shouldReleaseRemainingFunds`.
+    /// The app's cancel request.
+    pub fn cancel_request(&self, order_id: &str, body: &Value) -> ApiRequest {
+        payment::cancel_request(&self.credentials(), order_id, body)
+    }
+
+    /// `PUT .../cancel`, optionally with `shouldReleaseRemainingFunds` (`Some(false)`, which
+    /// the app leaves out, is written in explicitly).
     ///
     /// # Errors
     /// As [`Api::send`].
     pub async fn cancel(&self, order_id: &str, release: Option<bool>) -> Result<Reply, Error> {
-        let mut body = self.action_body("This payment was cancelled.", None);
-        if let Some(flag) = release {
-            body["shouldReleaseRemainingFunds"] = json!(flag);
+        let mut body = payment::cancel_body(
+            &self.target.msn,
+            "This payment was cancelled.",
+            release == Some(true),
+        );
+        if release == Some(false) {
+            body["shouldReleaseRemainingFunds"] = json!(false);
         }
-        self.send(ApiRequest::put(format!("/ecomm/v2/payments/{order_id}/cancel")).json(&body))
-            .await
+        self.send(self.cancel_request(order_id, &body)).await
     }
 
-    /// `POST .../integration-test/payments/{orderId}/approve` with `X-Request-Id: orderId`, as
-    /// Postman sends it.
+    /// The app's force-approve request, with `X-Request-Id: orderId` as Postman sends it.
+    pub fn approve_request(&self, order_id: &str, body: &Value) -> ApiRequest {
+        payment::force_approve_request(&self.credentials(), order_id, body, order_id)
+    }
+
+    /// `POST .../integration-test/payments/{orderId}/approve`; a field given as `None` is
+    /// taken out of the app's body.
     ///
     /// # Errors
     /// As [`Api::send`].
@@ -432,33 +481,47 @@ impl Api {
         phone: Option<&str>,
         token: Option<&str>,
     ) -> Result<Reply, Error> {
-        let mut body = json!({});
-        if let Some(phone) = phone {
-            body["customerPhoneNumber"] = json!(phone);
+        let mut body =
+            payment::force_approve_body(phone.unwrap_or_default(), token.unwrap_or_default());
+        if let Value::Object(fields) = &mut body {
+            if phone.is_none() {
+                fields.remove("customerPhoneNumber");
+            }
+            if token.is_none() {
+                fields.remove("token");
+            }
         }
-        if let Some(token) = token {
-            body["token"] = json!(token);
-        }
-        self.send(
-            ApiRequest::post(format!(
-                "/ecomm/v2/integration-test/payments/{order_id}/approve"
-            ))
-            .header("X-Request-Id", order_id)
-            .json(&body),
-        )
-        .await
+        self.send(self.approve_request(order_id, &body)).await
     }
 
-    /// `GET /vipps-userinfo-api/userinfo/{sub}` without a subscription key, as Postman.
+    /// The app's userinfo request (no subscription key, as Postman).
+    pub fn userinfo_request(&self, sub: &str) -> ApiRequest {
+        payment::userinfo_request(&self.credentials(), sub)
+    }
+
+    /// `GET /vipps-userinfo-api/userinfo/{sub}` as the app sends it.
     ///
     /// # Errors
     /// As [`Api::send`].
     pub async fn userinfo(&self, sub: &str) -> Result<Reply, Error> {
-        self.send(
-            ApiRequest::get(format!("/vipps-userinfo-api/userinfo/{sub}"))
-                .without_subscription_key(),
-        )
-        .await
+        self.send(self.userinfo_request(sub)).await
+    }
+
+    /// The app's QR request with `Accept: accept` (an `Accept` the app never sends is an
+    /// explicit edit).
+    pub fn qr_request(&self, landing_url: &str, accept: &str) -> ApiRequest {
+        let format = [QrFormat::Png, QrFormat::Svg, QrFormat::TargetUrl]
+            .into_iter()
+            .find(|f| f.accept() == accept);
+        let req = payment::qr_request(
+            &self.credentials(),
+            landing_url,
+            format.unwrap_or(QrFormat::Png),
+        );
+        match format {
+            Some(_) => req,
+            None => req.with_header("Accept", accept),
+        }
     }
 
     /// `POST /qr/v1` with `Accept: accept`.
@@ -466,33 +529,33 @@ impl Api {
     /// # Errors
     /// As [`Api::send`].
     pub async fn qr(&self, landing_url: &str, accept: &str) -> Result<Reply, Error> {
-        self.send(
-            ApiRequest::post("/qr/v1")
-                .header("Accept", accept)
-                .json(&json!({ "url": landing_url })),
-        )
-        .await
+        self.send(self.qr_request(landing_url, accept)).await
     }
 
     /// `GET` of an absolute URL the API handed out (landing page, QR image), with no
-    /// credentials at all.
+    /// credentials at all, as a browser opens it.
     ///
     /// # Errors
     /// As [`Api::send`].
     pub async fn open(&self, url: &str) -> Result<Reply, Error> {
-        self.send(
-            ApiRequest::get(url)
-                .without_auth()
-                .without_subscription_key(),
-        )
-        .await
+        let (origin, path) = split_url(url);
+        let req = ApiRequest {
+            method: Method::Get,
+            path,
+            bearer: false,
+            headers: Vec::new(),
+            body: None,
+        };
+        self.send_to(origin, req).await
     }
 }
 
-/// The landing-page token of an initiate `url`, taken the way the Postman script does:
-/// `url.split('=', 3)[2]` (JavaScript: split on every `=`, keep three pieces, take the third).
-pub fn postman_token(url: &str) -> Option<String> {
-    url.split('=').nth(2).map(str::to_owned)
+/// `req` without its `X-Request-Id` when `request_id` is `None` (the app always sends one).
+fn keyed(req: ApiRequest, request_id: Option<&str>) -> ApiRequest {
+    match request_id {
+        Some(_) => req,
+        None => req.without_header(headers::REQUEST_ID),
+    }
 }
 
 /// A unique orderId in Postman's style: MSN + epoch milliseconds, plus a counter so that
@@ -506,4 +569,34 @@ pub fn order_id(msn: &str) -> String {
         .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     format!("{msn}{millis}-{n}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_urls_split_into_origin_and_path() {
+        assert_eq!(
+            split_url("http://127.0.0.1:9/qr-images/a.png?x=1"),
+            ("http://127.0.0.1:9", "/qr-images/a.png?x=1".to_owned())
+        );
+        assert_eq!(
+            split_url("https://h.example"),
+            ("https://h.example", "/".to_owned())
+        );
+    }
+
+    #[test]
+    fn edits_replace_and_remove_headers_of_the_core_request() {
+        let c = Credentials::demo();
+        let req = payment::details_request(&c, "o")
+            .with_header("merchant-serial-number", "999999")
+            .without_header(headers::SUBSCRIPTION_KEY);
+        assert_eq!(req.header(headers::MERCHANT_SERIAL_NUMBER), Some("999999"));
+        assert_eq!(req.header(headers::SUBSCRIPTION_KEY), None);
+        let req = req.without_auth();
+        assert!(!req.bearer);
+        assert!(req.authorized("t").header(headers::AUTHORIZATION).is_none());
+    }
 }

@@ -7,10 +7,11 @@
 //!   environment, where tests that need the simulator's `/__sim` surface are skipped.
 //! - [`schema`]: every response is checked against the official OpenAPI files in
 //!   `shared/reference` (closed objects, so a misspelt field fails).
-//! - [`client`]: the one HTTP client all conformance requests go through; it runs the schema
-//!   check on every response, so no test can forget it.
+//! - [`client`]: the one HTTP client all conformance requests go through. It sends the browser
+//!   app's own requests (`ecom_core`'s builders, converted by `ApiRequest::to_http`), negative
+//!   cases as explicit [`Edit`]s of them, and runs the schema check on every response, so no
+//!   test can forget it.
 //! - [`receiver`]: a loopback HTTP server that records callbacks and serves a fallBack page.
-//! - [`bodies`]: the Postman collection's request bodies, built from its environment values.
 //! - [`sim`]: a client for the sandbox's `/__sim` control surface (see the sandbox's
 //!   `SIM_API.md`).
 //!
@@ -19,14 +20,13 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod bodies;
 pub mod client;
 pub mod receiver;
 pub mod schema;
 pub mod sim;
 pub mod target;
 
-pub use client::{Api, ApiRequest, Reply};
+pub use client::{Api, Edit, Reply};
 pub use schema::SchemaBook;
 pub use target::Target;
 
@@ -64,6 +64,9 @@ pub enum Error {
         /// What the client reported.
         message: String,
     },
+    /// A core request could not be turned into an HTTP request (a bad URL or header).
+    #[error("the request cannot be sent: {0}")]
+    Request(String),
     /// A response had an unexpected shape that the caller relied on.
     #[error("unexpected response: {0}")]
     Unexpected(String),

@@ -40,6 +40,19 @@ impl std::fmt::Debug for Target {
     }
 }
 
+impl Target {
+    /// These keys as the app's settings hold them, for the core's request builders.
+    pub fn credentials(&self) -> ecom_core::settings::Credentials {
+        ecom_core::settings::Credentials {
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            subscription_key: self.subscription_key.clone(),
+            merchant_serial_number: self.msn.clone(),
+            mobile_number: self.mobile.clone(),
+        }
+    }
+}
+
 /// Environment variable that selects an external server.
 pub const BASE_URL_VAR: &str = "ECOM_BASE_URL";
 

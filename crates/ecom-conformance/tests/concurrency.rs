@@ -1,9 +1,12 @@
-//! Concurrency: 200 partial captures at once on one reserved order, over real HTTP.
+//! Concurrency: 200 partial captures at once on one reserved order, over real HTTP. The one
+//! test of concurrent captures in the workspace (the sandbox's own copy was merged in here).
 //!
 //! Each capture has its own `X-Request-Id`, and together they ask for more than was reserved.
 //! The sandbox must capture exactly as many as fit (never more than reserved), log one entry
 //! per success, and treat a second wave with the same keys and bodies as replays that change
-//! nothing. Rate limits are switched off in the config, as they would cap the test at 5.
+//! nothing. Then one key is replayed 50 times at once (all answered with the original), and 50
+//! new keys ask at once for exactly what remains: one fills the reservation to zero. Rate
+//! limits are switched off in the config, as they would cap the test at 5.
 
 #![allow(clippy::unwrap_used)]
 
@@ -12,8 +15,12 @@ mod common;
 use common::{ctx_with, summary};
 
 const CAPTURES: usize = 200;
-const RESERVED: i64 = 20_000;
+/// 134 captures of 150 fit, and 130 remain: at least the documented minimum amount (100), so
+/// the last wave can ask for exactly the rest.
+const RESERVED: i64 = 20_230;
 const EACH: i64 = 150;
+/// Same-key replays, and captures of the rest, fired at once.
+const REPLAYS: usize = 50;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_partial_captures_never_exceed_the_reservation() {
@@ -104,6 +111,58 @@ async fn concurrent_partial_captures_never_exceed_the_reservation() {
     }
     let after = ctx.details(&p.order_id).await;
     assert_eq!(after, d, "replays changed nothing");
+
+    // Third wave: one successful key replayed 50 times at once. Every replay returns the
+    // original answer, and nothing new is logged.
+    let key_of_first = ok[0];
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..REPLAYS {
+        let (api, order) = (ctx.api.clone(), p.order_id.clone());
+        let key = format!("cap-{key_of_first}");
+        set.spawn(async move { api.capture(&order, Some(EACH), Some(&key)).await.unwrap() });
+    }
+    while let Some(done) = set.join_next().await {
+        let r = done.unwrap();
+        assert_eq!(r.status, 200, "same-key replay: {}", r.describe());
+        assert_eq!(
+            r.json(),
+            first[key_of_first].json(),
+            "same-key replay returns the original"
+        );
+    }
+    let after = ctx.details(&p.order_id).await;
+    assert_eq!(after, d, "same-key replays changed nothing");
+
+    // Last wave: 50 new keys at once, each for exactly what remains. One fills the
+    // reservation to zero; the others are refused, and nothing exceeds the reservation.
+    let rest = RESERVED - captured;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..REPLAYS {
+        let (api, order) = (ctx.api.clone(), p.order_id.clone());
+        set.spawn(async move {
+            api.capture(&order, Some(rest), Some(&format!("rest-{i}")))
+                .await
+                .unwrap()
+        });
+    }
+    let mut filled = 0;
+    while let Some(done) = set.join_next().await {
+        let r = done.unwrap();
+        match r.status {
+            200 => filled += 1,
+            _ => assert!(r.has_error("Payment", "61"), "rest: {}", r.describe()),
+        }
+    }
+    assert_eq!(filled, 1, "exactly one capture of the rest succeeds");
+    let full = ctx.details(&p.order_id).await;
+    assert_eq!(summary(&full), [RESERVED, 0, 0, RESERVED], "{full}");
+    let captures = full["transactionLogHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["operation"] == "CAPTURE")
+        .count();
+    assert_eq!(captures, ok.len() + 1, "one more log entry, for the rest");
     // Straight to stderr, past the test harness's capture.
     use std::io::Write;
     let _ = writeln!(

@@ -12,11 +12,20 @@ mod common;
 use std::time::Duration;
 
 use common::{ctx, summary, Kind, UNVERIFIED_PHONE};
-use ecom_conformance::client::{order_id, postman_token};
-use ecom_conformance::{Api, ApiRequest};
+use ecom_conformance::client::order_id;
+use ecom_conformance::{Api, Edit};
+use ecom_core::payment::landing_token;
+use ecom_core::wire::headers;
 use serde_json::{json, Value};
 
 const CALLBACK_WAIT: Duration = Duration::from_secs(5);
+
+/// The landing-page token of an initiate `url`, taken the way the Postman script does:
+/// `url.split('=', 3)[2]` (JavaScript: split on every `=`, keep three pieces, take the third).
+/// Only d03 uses it, to show that Postman's users get the same token as the app.
+fn postman_token(url: &str) -> Option<String> {
+    url.split('=').nth(2).map(str::to_owned)
+}
 
 fn is_transaction_id(v: &Value) -> bool {
     v.as_str()
@@ -115,10 +124,9 @@ async fn d02_unknown_client_id_is_400_unauthorized_client() {
     let r = ctx
         .api
         .send(
-            ApiRequest::post("/accesstoken/get")
-                .without_auth()
-                .header("client_id", "00000000-0000-0000-0000-000000000000")
-                .header("client_secret", ctx.api.target().client_secret.clone()),
+            ctx.api
+                .token_request()
+                .with_header(headers::CLIENT_ID, "00000000-0000-0000-0000-000000000000"),
         )
         .await
         .unwrap();
@@ -132,10 +140,9 @@ async fn d02_wrong_secret_is_401_invalid_client() {
     let r = ctx
         .api
         .send(
-            ApiRequest::post("/accesstoken/get")
-                .without_auth()
-                .header("client_id", ctx.api.target().client_id.clone())
-                .header("client_secret", "definitely-not-the-secret"),
+            ctx.api
+                .token_request()
+                .with_header(headers::CLIENT_SECRET, "definitely-not-the-secret"),
         )
         .await
         .unwrap();
@@ -153,15 +160,10 @@ const INVALID_KEY: &str = "Access denied due to invalid subscription key. Make s
 #[tokio::test]
 async fn d02_missing_or_invalid_subscription_key_is_401_format_b() {
     let ctx = ctx().await;
-    let token_req = || {
-        ApiRequest::post("/accesstoken/get")
-            .without_auth()
-            .header("client_id", ctx.api.target().client_id.clone())
-            .header("client_secret", ctx.api.target().client_secret.clone())
-    };
+    let token_req = || ctx.api.token_request();
     let r = ctx
         .api
-        .send(token_req().without_subscription_key())
+        .send(token_req().without_header(headers::SUBSCRIPTION_KEY))
         .await
         .unwrap();
     assert_eq!(r.status, 401, "{}", r.describe());
@@ -169,8 +171,8 @@ async fn d02_missing_or_invalid_subscription_key_is_401_format_b() {
 
     let r = ctx
         .api
-        .send(token_req().header(
-            "Ocp-Apim-Subscription-Key",
+        .send(token_req().with_header(
+            headers::SUBSCRIPTION_KEY,
             "0000000000000000000000000000dead",
         ))
         .await
@@ -183,9 +185,9 @@ async fn d02_missing_or_invalid_subscription_key_is_401_format_b() {
     let r = ctx
         .api
         .send(
-            ApiRequest::post("/ecomm/v2/payments")
-                .json(&body)
-                .without_subscription_key(),
+            ctx.api
+                .initiate_request(&body)
+                .without_header(headers::SUBSCRIPTION_KEY),
         )
         .await
         .unwrap();
@@ -193,8 +195,8 @@ async fn d02_missing_or_invalid_subscription_key_is_401_format_b() {
     assert_eq!(r.json(), json!({"statusCode": 401, "message": MISSING_KEY}));
     let r = ctx
         .api
-        .send(ApiRequest::post("/ecomm/v2/payments").json(&body).header(
-            "Ocp-Apim-Subscription-Key",
+        .send(ctx.api.initiate_request(&body).with_header(
+            headers::SUBSCRIPTION_KEY,
             "0000000000000000000000000000dead",
         ))
         .await
@@ -208,13 +210,13 @@ async fn d02_missing_or_garbage_access_token_is_401_format_c() {
     let ctx = ctx().await;
     let body = ctx.body(Kind::Regular);
     for auth in ["", "Bearer not-a-token", "Bearer a.b.c"] {
+        let app = ctx.api.initiate_request(&body);
         let r = ctx
             .api
-            .send(
-                ApiRequest::post("/ecomm/v2/payments")
-                    .json(&body)
-                    .header("Authorization", auth),
-            )
+            .send(match auth {
+                "" => app.without_auth(),
+                auth => app.with_header(headers::AUTHORIZATION, auth),
+            })
             .await
             .unwrap();
         assert_eq!(r.status, 401, "auth {auth:?}: {}", r.describe());
@@ -263,12 +265,17 @@ async fn d03_all_three_postman_bodies_initiate() {
             Some(token),
             "Postman's split"
         );
+        assert_eq!(landing_token(&p.url).as_deref(), Some(token), "the app's");
     }
-    // Without Postman's trailing slash too.
+    // With Postman's trailing slash too (the app sends none).
     let body = ctx.body(Kind::Regular);
     let r = ctx
         .api
-        .send(ApiRequest::post("/ecomm/v2/payments").json(&body))
+        .send(
+            ctx.api
+                .initiate_request(&body)
+                .with_path("/ecomm/v2/payments/"),
+        )
         .await
         .unwrap();
     assert_eq!(r.status, 200, "{}", r.describe());
@@ -397,7 +404,7 @@ async fn d06_details_after_initiate_and_after_opening_the_landing_page() {
     assert_eq!(entries.len(), 1, "{d}");
     assert_eq!(entries[0]["operation"], "INITIATE");
     assert_eq!(entries[0]["operationSuccess"], true);
-    assert_eq!(entries[0]["amount"], json!(bodies_amount()));
+    assert_eq!(entries[0]["amount"], json!(ctx.amount()));
     assert!(
         entries[0].get("transactionId").is_none(),
         "no session yet: {d}"
@@ -417,10 +424,6 @@ async fn d06_details_after_initiate_and_after_opening_the_landing_page() {
     let entries = log(&d);
     assert_eq!(entries.len(), 1, "{d}");
     assert!(is_transaction_id(&entries[0]["transactionId"]), "{d}");
-}
-
-fn bodies_amount() -> i64 {
-    ecom_conformance::bodies::PM_AMOUNT
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -443,7 +446,7 @@ async fn d07_force_approve_reserves_and_sends_one_callback() {
         .map(|e| e["operation"].as_str().unwrap())
         .collect();
     assert_eq!(ops, ["RESERVE", "INITIATE"], "newest first: {d}");
-    assert_eq!(summary(&d), [0, bodies_amount(), 0, 0], "{d}");
+    assert_eq!(summary(&d), [0, ctx.amount(), 0, 0], "{d}");
     let tid = entries[0]["transactionId"].clone();
     assert!(is_transaction_id(&tid), "{d}");
     assert_eq!(
@@ -480,7 +483,7 @@ async fn d07_force_approve_reserves_and_sends_one_callback() {
         is_timestamp(&body["transactionInfo"]["timeStamp"]),
         "{body}"
     );
-    assert_eq!(body["transactionInfo"]["amount"], json!(bodies_amount()));
+    assert_eq!(body["transactionInfo"]["amount"], json!(ctx.amount()));
     assert_eq!(body["transactionInfo"]["transactionId"], tid);
 }
 
@@ -960,21 +963,26 @@ async fn d18_profile_flow_gives_sub_and_userinfo_claims() {
             "sub"
         ],
         "exactly the claims of scope {:?}: {claims}",
-        ecom_conformance::bodies::PM_PROFILE_SCOPE
+        ctx.form(Kind::Profile).scopes.join(" ")
     );
     assert_eq!(claims["sub"], json!(sub));
     assert_eq!(claims["phone_number"], json!(format!("47{}", ctx.mobile())));
 
     // The key is optional on userinfo, but one that is sent must be valid (spec §1.3).
-    let path = format!("/vipps-userinfo-api/userinfo/{sub}");
-    let r = ctx.api.send(ApiRequest::get(path.clone())).await.unwrap();
+    let with_key = |key: &str| {
+        ctx.api
+            .userinfo_request(&sub)
+            .with_header(headers::SUBSCRIPTION_KEY, key)
+    };
+    let r = ctx
+        .api
+        .send(with_key(&ctx.api.target().subscription_key))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200, "with the key: {}", r.describe());
     let r = ctx
         .api
-        .send(ApiRequest::get(path).header(
-            "Ocp-Apim-Subscription-Key",
-            "0000000000000000000000000000dead",
-        ))
+        .send(with_key("0000000000000000000000000000dead"))
         .await
         .unwrap();
     assert_eq!(r.status, 401, "with a wrong key: {}", r.describe());
@@ -1223,7 +1231,7 @@ async fn dx_direct_capture_gives_sale() {
     let r = api.initiate(&body).await.unwrap();
     assert_eq!(r.status, 200, "{}", r.describe());
     let order = body["transaction"]["orderId"].as_str().unwrap();
-    let token = postman_token(r.json()["url"].as_str().unwrap()).unwrap();
+    let token = landing_token(r.json()["url"].as_str().unwrap()).unwrap();
     let r = api
         .approve(order, Some(&ctx.mobile()), Some(&token))
         .await
@@ -1406,17 +1414,16 @@ async fn dx_merchant_serial_number_null_is_an_invalid_field() {
         "merchantInfo": {"merchantSerialNumber": null},
         "transaction": {"transactionText": "null MSN"},
     });
+    let key = Some("null-msn");
     for req in [
-        ApiRequest::post(format!("/ecomm/v2/payments/{}/capture", p.order_id)),
-        ApiRequest::post(format!("/ecomm/v2/payments/{}/refund", p.order_id)),
-        ApiRequest::put(format!("/ecomm/v2/payments/{}/cancel", p.order_id)),
+        ctx.api.capture_request(&p.order_id, &body, key),
+        ctx.api.refund_request(&p.order_id, &body, key),
+        ctx.api
+            .cancel_request(&p.order_id, &body)
+            .with_header(headers::REQUEST_ID, "null-msn"),
     ] {
-        let path = req.path().to_owned();
-        let r = ctx
-            .api
-            .send(req.header("X-Request-Id", "null-msn").json(&body))
-            .await
-            .unwrap();
+        let path = req.path.clone();
+        let r = ctx.api.send(req).await.unwrap();
         assert_eq!(r.status, 400, "{path}: {}", r.describe());
         assert!(
             r.has_error("InvalidRequest", "merchantInfo.merchantSerialNumber"),

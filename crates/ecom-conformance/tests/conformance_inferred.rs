@@ -10,7 +10,9 @@ mod common;
 use std::time::Duration;
 
 use common::{ctx, summary, Kind};
-use ecom_conformance::ApiRequest;
+use ecom_conformance::Edit;
+use ecom_core::request::Method;
+use ecom_core::wire::headers;
 use serde_json::{json, Value};
 
 fn first_error(r: &ecom_conformance::Reply) -> (String, String, String) {
@@ -26,11 +28,17 @@ fn first_error(r: &ecom_conformance::Reply) -> (String, String, String) {
 async fn i00_unknown_paths_are_404_format_b() {
     let ctx = ctx().await;
     for (method, path) in [
-        ("GET", "/ecomm/v1/payments"),
-        ("PUT", "/ecomm/v2/payments/some-order/authorize"),
-        ("GET", "/ecomm/v2/no-such-thing"),
+        (Method::Get, "/ecomm/v1/payments"),
+        (Method::Put, "/ecomm/v2/payments/some-order/authorize"),
+        (Method::Get, "/ecomm/v2/no-such-thing"),
     ] {
-        let req = ApiRequest::new(method.parse().unwrap(), path);
+        // The app's details request, aimed elsewhere.
+        let req = ctx
+            .api
+            .details_request("some-order")
+            .with_method(method)
+            .with_path(path);
+        let method = method.as_str();
         let r = ctx.api.send(req).await.unwrap();
         assert_eq!(r.status, 404, "{method} {path}: {}", r.describe());
         assert_eq!(
@@ -47,19 +55,18 @@ async fn i00_accesstoken_path_is_case_insensitive_and_others_are_not() {
     for path in ["/accesstoken/get", "/accessToken/get", "/AccessToken/Get"] {
         let r = ctx
             .api
-            .send(
-                ApiRequest::post(path)
-                    .without_auth()
-                    .header("client_id", ctx.api.target().client_id.clone())
-                    .header("client_secret", ctx.api.target().client_secret.clone()),
-            )
+            .send(ctx.api.token_request().with_path(path))
             .await
             .unwrap();
         assert_eq!(r.status, 200, "{path}: {}", r.describe());
     }
     let r = ctx
         .api
-        .send(ApiRequest::post("/Ecomm/v2/payments").json(&ctx.body(Kind::Regular)))
+        .send(
+            ctx.api
+                .initiate_request(&ctx.body(Kind::Regular))
+                .with_path("/Ecomm/v2/payments"),
+        )
         .await
         .unwrap();
     assert_eq!(r.status, 404, "{}", r.describe());
@@ -80,9 +87,9 @@ async fn i00_msn_mismatch_is_403_invalid_msn() {
     let r = ctx
         .api
         .send(
-            ApiRequest::post("/ecomm/v2/payments")
-                .json(&ctx.body(Kind::Regular))
-                .header("Merchant-Serial-Number", "999999"),
+            ctx.api
+                .initiate_request(&ctx.body(Kind::Regular))
+                .with_header(headers::MERCHANT_SERIAL_NUMBER, "999999"),
         )
         .await
         .unwrap();
@@ -220,12 +227,12 @@ async fn i08_force_approve_validation_and_repeats() {
     let r = ctx
         .api
         .send(
-            ApiRequest::post(format!(
-                "/ecomm/v2/integration-test/payments/{}/approve",
-                p.order_id
-            ))
-            .header("X-Request-Id", "another-key")
-            .json(&json!({"customerPhoneNumber": ctx.mobile(), "token": p.token})),
+            ctx.api
+                .approve_request(
+                    &p.order_id,
+                    &json!({"customerPhoneNumber": ctx.mobile(), "token": p.token}),
+                )
+                .with_header(headers::REQUEST_ID, "another-key"),
         )
         .await
         .unwrap();
@@ -644,7 +651,7 @@ async fn i17_express_reserves_amount_plus_shipping() {
         .unwrap();
     assert_eq!(r.status, 200, "{r:?}");
     let d = ctx.details(&p.order_id).await;
-    let want = ecom_conformance::bodies::PM_AMOUNT + 100 * 100;
+    let want = ctx.amount() + 100 * 100;
     assert_eq!(d["transactionLogHistory"][0]["amount"], want, "{d}");
     assert_eq!(summary(&d)[1], want, "{d}");
     assert_eq!(
@@ -829,10 +836,10 @@ async fn ix_gateway_order_key_before_token_and_exact_bearer() {
     let r = ctx
         .api
         .send(
-            ApiRequest::post("/ecomm/v2/payments")
-                .json(&body)
+            ctx.api
+                .initiate_request(&body)
                 .without_auth()
-                .without_subscription_key(),
+                .without_header(headers::SUBSCRIPTION_KEY),
         )
         .await
         .unwrap();
@@ -849,9 +856,9 @@ async fn ix_gateway_order_key_before_token_and_exact_bearer() {
         let r = ctx
             .api
             .send(
-                ApiRequest::post("/ecomm/v2/payments")
-                    .json(&ctx.body(Kind::Regular))
-                    .header("Authorization", auth),
+                ctx.api
+                    .initiate_request(&ctx.body(Kind::Regular))
+                    .with_header(headers::AUTHORIZATION, auth),
             )
             .await
             .unwrap();
@@ -864,11 +871,7 @@ async fn ix_token_without_client_id_is_invalid_request() {
     let ctx = ctx().await;
     let r = ctx
         .api
-        .send(
-            ApiRequest::post("/accesstoken/get")
-                .without_auth()
-                .header("client_secret", ctx.api.target().client_secret.clone()),
-        )
+        .send(ctx.api.token_request().without_header(headers::CLIENT_ID))
         .await
         .unwrap();
     assert_eq!(r.status, 400, "{}", r.describe());
@@ -967,10 +970,9 @@ async fn ix_qr_msn_mismatch_answers_in_the_qr_error_format() {
     let r = ctx
         .api
         .send(
-            ApiRequest::post("/qr/v1")
-                .header("Accept", "image/png")
-                .header("Merchant-Serial-Number", "999999")
-                .json(&json!({ "url": p.url })),
+            ctx.api
+                .qr_request(&p.url, "image/png")
+                .with_header(headers::MERCHANT_SERIAL_NUMBER, "999999"),
         )
         .await
         .unwrap();
@@ -989,9 +991,9 @@ async fn ix_userinfo_msn_mismatch_answers_in_the_userinfo_error_format() {
     let r = ctx
         .api
         .send(
-            ApiRequest::get(format!("/vipps-userinfo-api/userinfo/{sub}"))
-                .without_subscription_key()
-                .header("Merchant-Serial-Number", "999999"),
+            ctx.api
+                .userinfo_request(&sub)
+                .with_header(headers::MERCHANT_SERIAL_NUMBER, "999999"),
         )
         .await
         .unwrap();

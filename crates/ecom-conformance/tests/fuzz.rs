@@ -24,16 +24,31 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::Request;
 use axum::Router;
-use ecom_conformance::bodies::{self, Urls};
-use ecom_conformance::{Api, SchemaBook, Target};
+use ecom_conformance::{Api, Edit, SchemaBook, Target};
 use ecom_core::demo;
+use ecom_core::payment::{capture_request, landing_token, InitiateForm, PaymentKind};
+use ecom_core::settings::Credentials;
+use ecom_core::wire::headers;
 use http_body_util::BodyExt;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{json, Map, Value};
 use tower::ServiceExt;
+
+/// The sandbox's public URL in the harness (nothing listens there: requests go by `oneshot`).
+const BASE: &str = "http://127.0.0.1:9";
+
+/// The app's initiate body of `kind` for `order_id` (Postman's environment values).
+fn initiate_body(kind: PaymentKind, order_id: &str) -> Value {
+    let msn = demo::MERCHANT_SERIAL_NUMBER;
+    InitiateForm {
+        order_id: order_id.to_owned(),
+        auth_token: "auth".to_owned(),
+        ..InitiateForm::postman_defaults(kind, msn, demo::MOBILE_NUMBER, 0)
+    }
+    .body(msn)
+}
 
 const DOCUMENTED: [u16; 11] = [200, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500];
 
@@ -255,27 +270,32 @@ impl Harness {
         auth: bool,
         extra: Option<&(&'static str, String)>,
     ) -> (u16, Vec<u8>) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-            .header("Merchant-Serial-Number", demo::MERCHANT_SERIAL_NUMBER)
-            .header("client_id", demo::CLIENT_ID)
-            .header("client_secret", demo::CLIENT_SECRET)
-            .header("X-Request-Id", "fuzz-key")
-            .header("Accept", "image/png");
+        // The app's capture request carries every eCom header (subscription key, MSN, system
+        // headers, X-Request-Id); the token endpoint's and the QR API's are added, so one
+        // request passes every endpoint's gateway. Method, path, Content-Type, Authorization
+        // and body are then the case's explicit edits.
+        let creds = Credentials::demo();
+        let mut core = capture_request(&creds, "-", &json!({}), "fuzz-key")
+            .without_header(headers::CONTENT_TYPE)
+            .with_header(headers::CLIENT_ID, creds.client_id.clone())
+            .with_header(headers::CLIENT_SECRET, creds.client_secret.clone())
+            .with_header("Accept", "image/png")
+            .with_path(path);
         if auth {
-            req = req.header("Authorization", format!("Bearer {}", self.token));
+            core = core.authorized(&self.token);
         }
         if let Some(ct) = content_type {
-            req = req.header("Content-Type", ct);
+            core = core.with_header(headers::CONTENT_TYPE, ct);
         }
         let bytes = match body {
             None => Vec::new(),
             Some(Payload::Json(v)) => v.to_string().into_bytes(),
             Some(Payload::Raw(b)) => b.clone(),
         };
-        let mut request = req.body(Body::from(bytes)).unwrap();
+        // Raw bytes (invalid UTF-8 among them) are not text, so the body is replaced on the
+        // converted request.
+        let mut request = core.to_http(BASE).unwrap().map(|_| Body::from(bytes));
+        *request.method_mut() = method.parse().unwrap();
         if let Some((name, value)) = extra {
             if let Ok(v) = axum::http::HeaderValue::from_str(value) {
                 request.headers_mut().insert(*name, v);
@@ -321,7 +341,7 @@ impl Harness {
 
 async fn harness() -> Harness {
     let config = ecom_sandbox::SandboxConfig {
-        public_base_url: "http://127.0.0.1:9".into(),
+        public_base_url: BASE.into(),
         rate_limits: false,
         max_payments: 5_000,
         ..Default::default()
@@ -341,13 +361,7 @@ async fn harness() -> Harness {
     let v: Value = serde_json::from_slice(&body).unwrap();
     h.token = v["access_token"].as_str().unwrap().to_owned();
     h.order = "fuzz-order-1".into();
-    let init = bodies::regular(
-        demo::MERCHANT_SERIAL_NUMBER,
-        demo::MOBILE_NUMBER,
-        &h.order,
-        "auth",
-        &Urls::default(),
-    );
+    let init = initiate_body(PaymentKind::Regular, &h.order);
     let (status, body) = h
         .call(
             "POST",
@@ -361,7 +375,7 @@ async fn harness() -> Harness {
     assert_eq!(status, 200, "initiate: {}", String::from_utf8_lossy(&body));
     let v: Value = serde_json::from_slice(&body).unwrap();
     h.landing_url = v["url"].as_str().unwrap().to_owned();
-    let token = ecom_conformance::client::postman_token(&h.landing_url).unwrap();
+    let token = landing_token(&h.landing_url).unwrap();
     let approve = json!({"customerPhoneNumber": demo::MOBILE_NUMBER, "token": token});
     let (status, body) = h
         .call(
@@ -399,13 +413,13 @@ fn fuzz_every_endpoint() {
                "transaction": {"amount": amount, "transactionText": "fuzz"}})
     };
     let order = h.order.clone();
-    let token = ecom_conformance::client::postman_token(&h.landing_url).unwrap();
+    let token = landing_token(&h.landing_url).unwrap();
     let endpoints: Vec<(&str, String, Value)> = vec![
         ("POST", "/accesstoken/get".into(), json!({})),
         (
             "POST",
             "/ecomm/v2/payments".into(),
-            bodies::express(msn, demo::MOBILE_NUMBER, "fuzz-new", "a", &Urls::default()),
+            initiate_body(PaymentKind::Express, "fuzz-new"),
         ),
         (
             "POST",
@@ -529,13 +543,7 @@ fn fuzz_every_endpoint() {
         api.login().await.unwrap();
         let r = api.details(&order).await.unwrap();
         assert_eq!(r.status, 200, "{}", r.describe());
-        let body = bodies::regular(
-            msn,
-            demo::MOBILE_NUMBER,
-            "fuzz-liveness",
-            "a",
-            &Urls::default(),
-        );
+        let body = initiate_body(PaymentKind::Regular, "fuzz-liveness");
         let r = api.initiate(&body).await.unwrap();
         assert_eq!(r.status, 200, "{}", r.describe());
     });

@@ -14,6 +14,9 @@ pub enum CoreError {
         /// What the decoder said.
         reason: String,
     },
+    /// A request could not be turned into an HTTP request: a bad URL, header name or value.
+    #[error("the request cannot be sent: {0}")]
+    InvalidRequest(String),
     /// Stored settings could not be read back.
     #[error("stored settings are not readable: {0}")]
     StoredSettings(String),

@@ -24,6 +24,8 @@
 //! - [`route`]: links to a flow or step (`#/express/initiate?amount=100`), secrets refused.
 //! - [`import`]: the official Postman environment file, read into credentials and values.
 //! - `server` (feature `server`): what only the native servers need (the shutdown signal).
+//! - `http` (feature `server`): a request as an `http::Request`, so native tests send what the
+//!   app builds.
 //! - [`wire`]: every header, path and body shape on the wire, shared with the servers and tests.
 
 pub mod callbacks;
@@ -35,6 +37,8 @@ mod environment;
 mod error;
 pub mod explain;
 pub mod history;
+#[cfg(feature = "server")]
+pub mod http;
 pub mod import;
 pub mod payment;
 pub mod png;

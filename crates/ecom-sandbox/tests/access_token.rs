@@ -5,6 +5,8 @@ mod common;
 
 use base64::Engine as _;
 use ecom_core::demo;
+use ecom_core::token::access_token_request;
+use ecom_core::wire::headers;
 use serde_json::Value;
 
 const MISSING_KEY: &str = "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.";
@@ -17,17 +19,20 @@ fn token_request(
     id: Option<&str>,
     secret: Option<&str>,
 ) -> reqwest::RequestBuilder {
-    let mut rb = sb.http.post(sb.url(path)).body("");
-    if let Some(k) = key {
-        rb = rb.header("Ocp-Apim-Subscription-Key", k);
+    // The app's token request, with the path and the three credentials edited explicitly.
+    let mut core = access_token_request(&sb.creds);
+    core.path = path.to_owned();
+    for (name, value) in [
+        (headers::SUBSCRIPTION_KEY, key),
+        (headers::CLIENT_ID, id),
+        (headers::CLIENT_SECRET, secret),
+    ] {
+        core = match value {
+            Some(v) => common::set_header(core, name, v),
+            None => common::without_header(core, name),
+        };
     }
-    if let Some(i) = id {
-        rb = rb.header("client_id", i);
-    }
-    if let Some(s) = secret {
-        rb = rb.header("client_secret", s);
-    }
-    rb
+    sb.core(&core).body("")
 }
 
 fn decode_part(part: &str) -> Value {

@@ -6,8 +6,10 @@
 
 mod common;
 
-use common::{initiate_body, landing_token, order_id};
-use ecom_core::demo;
+use common::{initiate_body, landing_token, order_id, set_header, without_header};
+use ecom_core::payment::{details_request, initiate_request};
+use ecom_core::token::access_token_request;
+use ecom_core::wire::headers;
 use reqwest::{Method, RequestBuilder};
 use serde_json::json;
 
@@ -72,50 +74,54 @@ async fn every_header_value_on_every_error_path_is_ascii() {
     );
 
     // Gateway, access token and routing errors.
+    // The app's requests, each with one explicit edit.
+    let initiate = initiate_request(&sb.creds, &json!({}));
+    let token_request = || access_token_request(&sb.creds);
     let cases: Vec<(&str, RequestBuilder)> = vec![
-        ("no key", sb.http.post(&payments).json(&json!({}))),
+        (
+            "no key",
+            sb.core(&without_header(initiate.clone(), headers::SUBSCRIPTION_KEY)),
+        ),
         (
             "bad key",
-            sb.http
-                .post(&payments)
-                .header("Ocp-Apim-Subscription-Key", "nope"),
+            sb.core(&set_header(
+                initiate.clone(),
+                headers::SUBSCRIPTION_KEY,
+                "nope",
+            )),
         ),
-        (
-            "bad token",
-            sb.http
-                .post(&payments)
-                .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-                .header("Authorization", "Bearer x.y.z"),
-        ),
+        ("bad token", sb.core(&initiate.authorized("x.y.z"))),
         (
             "foreign MSN",
-            sb.http
-                .get(sb.url("/ecomm/v2/payments/o/details"))
-                .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-                .header("Authorization", format!("Bearer {t}"))
-                .header("Merchant-Serial-Number", "999999"),
+            sb.core(&set_header(
+                details_request(&sb.creds, "o").authorized(&t),
+                headers::MERCHANT_SERIAL_NUMBER,
+                "999999",
+            )),
         ),
         (
             "token: no id",
-            sb.http
-                .post(sb.url("/accesstoken/get"))
-                .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY),
+            sb.core(&without_header(
+                without_header(token_request(), headers::CLIENT_ID),
+                headers::CLIENT_SECRET,
+            )),
         ),
-        (
-            "token: unknown id",
-            sb.http
-                .post(sb.url("/accessToken/get"))
-                .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-                .header("client_id", "x")
-                .header("client_secret", "y"),
-        ),
+        ("token: unknown id", {
+            let mut unknown = set_header(
+                set_header(token_request(), headers::CLIENT_ID, "x"),
+                headers::CLIENT_SECRET,
+                "y",
+            );
+            unknown.path = "/accessToken/get".into();
+            sb.core(&unknown)
+        }),
         (
             "token: wrong secret",
-            sb.http
-                .post(sb.url("/accesstoken/get"))
-                .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-                .header("client_id", demo::CLIENT_ID)
-                .header("client_secret", "wrong"),
+            sb.core(&set_header(
+                token_request(),
+                headers::CLIENT_SECRET,
+                "wrong",
+            )),
         ),
         ("unknown path", sb.http.get(sb.url("/ecomm/v1/payments"))),
         ("wrong method", sb.http.get(&payments)),
@@ -132,9 +138,11 @@ async fn every_header_value_on_every_error_path_is_ascii() {
         ),
         (
             "system header",
-            sb.api(Method::POST, "/ecomm/v2/payments", &t)
-                .header("Vipps-System-Name", "x".repeat(31))
-                .json(&initiate_body(&order_id("h"), 1000)),
+            sb.core(&set_header(
+                initiate_request(&sb.creds, &initiate_body(&order_id("h"), 1000)).authorized(&t),
+                headers::SYSTEM_NAME,
+                &"x".repeat(31),
+            )),
         ),
         (
             "unknown order",
@@ -241,27 +249,15 @@ async fn every_header_value_on_every_error_path_is_ascii() {
     let body = initiate_body(&id, 1000);
     let (_, b) = sb.initiate(&t, &body).await;
     let token = landing_token(b["url"].as_str().unwrap());
-    let (s, h) = walk(
-        "duplicate",
-        sb.api(Method::POST, "/ecomm/v2/payments", &t).json(&body),
-    )
-    .await;
+    let (s, h) = walk("duplicate", sb.core(&sb.initiate_request(&t, &body))).await;
     assert_eq!(s, 400);
     assert!(!h.contains_key("retry-after"));
-    let (s, h) = walk(
-        "rate limit",
-        sb.api(Method::POST, "/ecomm/v2/payments", &t).json(&body),
-    )
-    .await;
+    let (s, h) = walk("rate limit", sb.core(&sb.initiate_request(&t, &body))).await;
     assert_eq!(s, 429);
     assert!(h["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
     let mut bad = initiate_body(&order_id("h"), 99);
     bad["transaction"]["transactionText"] = json!("ø".repeat(101));
-    walk(
-        "invalid",
-        sb.api(Method::POST, "/ecomm/v2/payments", &t).json(&bad),
-    )
-    .await;
+    walk("invalid", sb.core(&sb.initiate_request(&t, &bad))).await;
     for (what, path, body) in [
         (
             "capture in INITIATE",

@@ -3,8 +3,10 @@
 
 mod common;
 
-use common::{code, initiate_body, order_id, Sandbox};
+use common::{code, credentials, initiate_body, order_id, set_header, without_header, Sandbox};
 use ecom_core::demo;
+use ecom_core::payment::{details_request, initiate_request};
+use ecom_core::wire::headers;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -13,30 +15,20 @@ async fn gateway_checks_in_order() {
     let sb = common::start().await;
     let token = sb.token().await;
     let body = initiate_body(&order_id("gw"), 1000);
-    let url = sb.url("/ecomm/v2/payments");
 
+    // The app's initiate request, each time with one explicit edit.
+    let app = sb.initiate_request(&token, &body);
     // 1. No subscription key: format B.
-    let (s, b) = Sandbox::send(
-        sb.http
-            .post(&url)
-            .header("Authorization", format!("Bearer {token}"))
-            .json(&body),
-    )
-    .await;
+    let (s, b) =
+        Sandbox::send(sb.core(&without_header(app.clone(), headers::SUBSCRIPTION_KEY))).await;
     assert_eq!(s, 401);
     assert!(b["message"]
         .as_str()
         .unwrap()
         .contains("missing subscription key"));
     // 2. Unknown key.
-    let (s, b) = Sandbox::send(
-        sb.http
-            .post(&url)
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Ocp-Apim-Subscription-Key", "x")
-            .json(&body),
-    )
-    .await;
+    let (s, b) =
+        Sandbox::send(sb.core(&set_header(app.clone(), headers::SUBSCRIPTION_KEY, "x"))).await;
     assert_eq!(s, 401);
     assert!(b["message"]
         .as_str()
@@ -49,15 +41,11 @@ async fn gateway_checks_in_order() {
         Some(format!("bearer {token}").as_str()),
         Some(token.as_str()),
     ] {
-        let mut rb = sb
-            .http
-            .post(&url)
-            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-            .json(&body);
-        if let Some(a) = auth {
-            rb = rb.header("Authorization", a);
-        }
-        let (s, b) = Sandbox::send(rb).await;
+        let edited = match auth {
+            Some(a) => set_header(app.clone(), headers::AUTHORIZATION, a),
+            None => without_header(app.clone(), headers::AUTHORIZATION),
+        };
+        let (s, b) = Sandbox::send(sb.core(&edited)).await;
         assert_eq!(s, 401, "{auth:?}");
         assert_eq!(b["responseInfo"]["responseCode"], 401);
         assert_eq!(
@@ -67,25 +55,20 @@ async fn gateway_checks_in_order() {
     }
     // 4. Token of another merchant's key.
     let other = &ecom_sandbox::SandboxConfig::default().merchants[1];
-    let (s, b) = Sandbox::send(
-        sb.http
-            .post(&url)
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Ocp-Apim-Subscription-Key", &other.subscription_key)
-            .json(&body),
-    )
+    let (s, b) = Sandbox::send(sb.core(&set_header(
+        app.clone(),
+        headers::SUBSCRIPTION_KEY,
+        &other.subscription_key,
+    )))
     .await;
     assert_eq!(s, 401);
     assert!(b["responseInfo"].is_object());
     // 5. MSN header differs from the token's.
-    let (s, b) = Sandbox::send(
-        sb.http
-            .post(&url)
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-            .header("Merchant-Serial-Number", "654321")
-            .json(&body),
-    )
+    let (s, b) = Sandbox::send(sb.core(&set_header(
+        app.clone(),
+        headers::MERCHANT_SERIAL_NUMBER,
+        "654321",
+    )))
     .await;
     assert_eq!(s, 403);
     assert!(b[0]["errorMessage"]
@@ -473,29 +456,12 @@ async fn duplicate_order_id_and_other_msn() {
     assert_eq!((s, code(&b).as_str()), (400, "34"));
     // The same orderId is free under another MSN.
     let other = &ecom_sandbox::SandboxConfig::default().merchants[1];
-    let r: Value = sb
-        .http
-        .post(sb.url("/accesstoken/get"))
-        .header("client_id", &other.client_id)
-        .header("client_secret", &other.client_secret)
-        .header("Ocp-Apim-Subscription-Key", &other.subscription_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let other_token = r["access_token"].as_str().unwrap();
+    let other = credentials(other);
+    let other_token = sb.token_for(&other).await;
     let mut body = initiate_body(&id, 1000);
-    body["merchantInfo"]["merchantSerialNumber"] = json!(other.msn);
-    let (s, b) = Sandbox::send(
-        sb.http
-            .post(sb.url("/ecomm/v2/payments"))
-            .header("Authorization", format!("Bearer {other_token}"))
-            .header("Ocp-Apim-Subscription-Key", &other.subscription_key)
-            .json(&body),
-    )
-    .await;
+    body["merchantInfo"]["merchantSerialNumber"] = json!(other.merchant_serial_number);
+    let (s, b) =
+        Sandbox::send(sb.core(&initiate_request(&other, &body).authorized(&other_token))).await;
     assert_eq!(s, 200, "{b}");
     // And the demo merchant cannot see it (404 Merchant 35 for another MSN's order is tested in lifecycle).
     let (s, b) = sb.details(&token, &id).await;
@@ -506,31 +472,11 @@ async fn duplicate_order_id_and_other_msn() {
 async fn login_only_merchant_cannot_take_payments() {
     let sb = common::start().await;
     let m = &ecom_sandbox::SandboxConfig::default().merchants[2];
-    let r: Value = sb
-        .http
-        .post(sb.url("/accessToken/get"))
-        .header("client_id", &m.client_id)
-        .header("client_secret", &m.client_secret)
-        .header("Ocp-Apim-Subscription-Key", &m.subscription_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let m = credentials(m);
+    let t = sb.token_for(&m).await;
     let mut body = initiate_body(&order_id("login"), 1000);
-    body["merchantInfo"]["merchantSerialNumber"] = json!(m.msn);
-    let (s, b) = Sandbox::send(
-        sb.http
-            .post(sb.url("/ecomm/v2/payments"))
-            .header(
-                "Authorization",
-                format!("Bearer {}", r["access_token"].as_str().unwrap()),
-            )
-            .header("Ocp-Apim-Subscription-Key", &m.subscription_key)
-            .json(&body),
-    )
-    .await;
+    body["merchantInfo"]["merchantSerialNumber"] = json!(m.merchant_serial_number);
+    let (s, b) = Sandbox::send(sb.core(&initiate_request(&m, &body).authorized(&t))).await;
     assert_eq!((s, code(&b).as_str()), (403, "97"));
 }
 
@@ -750,13 +696,11 @@ async fn an_unknown_msn_is_told_which_msns_the_sandbox_knows() {
         assert!(m.contains(known), "{m}");
     }
     // A known MSN that is not the token's is told which one the token is for.
-    let (s, b) = Sandbox::send(
-        sb.http
-            .get(sb.url("/ecomm/v2/payments/x/details"))
-            .header("Authorization", format!("Bearer {t}"))
-            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-            .header("Merchant-Serial-Number", "223344"),
-    )
+    let (s, b) = Sandbox::send(sb.core(&set_header(
+        details_request(&sb.creds, "x").authorized(t),
+        headers::MERCHANT_SERIAL_NUMBER,
+        "223344",
+    )))
     .await;
     assert_eq!(s, 403, "{b}");
     let m = b[0]["errorMessage"].as_str().unwrap();
@@ -804,24 +748,20 @@ async fn mobile_numbers_are_corrected_as_mt_does() {
     body["customerInfo"] = json!({});
     let (_, b) = sb.initiate(t, &body).await;
     let landing = common::landing_token(b["url"].as_str().unwrap());
-    let (s, b) = Sandbox::send(
-        sb.api(
-            Method::POST,
-            &format!("/ecomm/v2/integration-test/payments/{id}/approve"),
-            t,
-        )
-        .json(&json!({"customerPhoneNumber": "912345678", "token": landing})),
-    )
+    let (s, b) = Sandbox::send(sb.approve(
+        t,
+        &id,
+        &json!({"customerPhoneNumber": "912345678", "token": landing}),
+        None,
+    ))
     .await;
     assert_eq!((s, code(&b).as_str()), (400, "customerPhoneNumber"), "{b}");
-    let (s, b) = Sandbox::send(
-        sb.api(
-            Method::POST,
-            &format!("/ecomm/v2/integration-test/payments/{id}/approve"),
-            t,
-        )
-        .json(&json!({"customerPhoneNumber": "+47 912 34 567", "token": landing})),
-    )
+    let (s, b) = Sandbox::send(sb.approve(
+        t,
+        &id,
+        &json!({"customerPhoneNumber": "+47 912 34 567", "token": landing}),
+        None,
+    ))
     .await;
     assert_eq!(s, 200, "{b}");
 }

@@ -102,14 +102,12 @@ async fn quick_start_happy_path() {
     );
 
     // Approve again → 92 (with a new key), same key → replay.
-    let (s, b) = Sandbox::send(
-        sb.api(
-            Method::POST,
-            &format!("/ecomm/v2/integration-test/payments/{id}/approve"),
-            &t,
-        )
-        .json(&json!({"customerPhoneNumber": demo::MOBILE_NUMBER, "token": landing})),
-    )
+    let (s, b) = Sandbox::send(sb.approve(
+        &t,
+        &id,
+        &json!({"customerPhoneNumber": demo::MOBILE_NUMBER, "token": landing}),
+        None,
+    ))
     .await;
     assert_eq!((s, code(&b).as_str()), (400, "92"));
     let (s, _) = sb.force_approve(&t, &id, &landing).await;
@@ -270,8 +268,7 @@ async fn force_approve_errors() {
     let t = sb.token().await;
     let id = order_id("fa");
     let landing = sb.initiate_ok(&t, &id, 1000).await;
-    let path = format!("/ecomm/v2/integration-test/payments/{id}/approve");
-    let approve = |body: Value| sb.api(Method::POST, &path, &t).json(&body);
+    let approve = |body: Value| sb.approve(&t, &id, &body, None);
     let (s, b) = Sandbox::send(approve(
         json!({"customerPhoneNumber": demo::MOBILE_NUMBER, "token": "wrong"}),
     ))
@@ -299,15 +296,7 @@ async fn force_approve_errors() {
     let (s, _) = Sandbox::send(approve(json!({"token": landing}))).await;
     assert_eq!(s, 200);
     // Unknown order.
-    let (s, b) = Sandbox::send(
-        sb.api(
-            Method::POST,
-            "/ecomm/v2/integration-test/payments/nope/approve",
-            &t,
-        )
-        .json(&json!({"token": landing})),
-    )
-    .await;
+    let (s, b) = Sandbox::send(sb.approve(&t, "nope", &json!({"token": landing}), None)).await;
     assert_eq!((s, code(&b).as_str()), (404, "35"));
     assert_eq!(
         b[0]["errorMessage"],

@@ -7,7 +7,11 @@ mod common;
 use axum::Router;
 use common::{initiate_body, order_id};
 use ecom_core::demo;
-use serde_json::{json, Value};
+use ecom_core::payment::{initiate_request, qr_request, QrFormat};
+use ecom_core::request::ApiRequest;
+use ecom_core::settings::Credentials;
+use ecom_core::token::access_token_request;
+use serde_json::Value;
 
 #[tokio::test]
 async fn works_under_a_prefix() {
@@ -25,32 +29,22 @@ async fn works_under_a_prefix() {
         .build()
         .unwrap();
 
-    let r = http
-        .post(format!("{base}/AccessToken/Get"))
-        .header("client_id", demo::CLIENT_ID)
-        .header("client_secret", demo::CLIENT_SECRET)
-        .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-        .send()
-        .await
-        .unwrap();
+    // The app's requests against the prefixed base URL; the paths are edited to the letter
+    // case and trailing slash Postman uses.
+    let creds = Credentials::demo();
+    let send = |core: ApiRequest| http.execute(common::to_reqwest(&core, &base));
+    let mut token_request = access_token_request(&creds);
+    token_request.path = "/AccessToken/Get".into();
+    let r = send(token_request).await.unwrap();
     assert_eq!(r.status(), 200);
     let token = r.json::<Value>().await.unwrap()["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
-    let api = |rb: reqwest::RequestBuilder| {
-        rb.header("Authorization", format!("Bearer {token}"))
-            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-    };
     let id = order_id("nest");
-    let r: Value = api(http.post(format!("{base}/ecomm/v2/payments/")))
-        .json(&initiate_body(&id, 1000))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut initiate = initiate_request(&creds, &initiate_body(&id, 1000)).authorized(&token);
+    initiate.path = "/ecomm/v2/payments/".into();
+    let r: Value = send(initiate).await.unwrap().json().await.unwrap();
     let url = r["url"].as_str().unwrap().to_owned();
     assert!(
         url.starts_with(&format!(
@@ -78,10 +72,7 @@ async fn works_under_a_prefix() {
         .unwrap()
         .starts_with(&format!("{base}/")));
 
-    let qr: Value = api(http.post(format!("{base}/qr/v1")))
-        .header("Accept", "image/svg+xml")
-        .json(&json!({"url": url}))
-        .send()
+    let qr: Value = send(qr_request(&creds, &url, QrFormat::Svg).authorized(&token))
         .await
         .unwrap()
         .json()

@@ -11,8 +11,12 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
-use common::{initiate_body, order_id, Sandbox};
+use common::{credentials, initiate_body, order_id, set_header, Sandbox};
 use ecom_core::demo;
+use ecom_core::payment::{
+    details_request, initiate_request, qr_request, userinfo_request, QrFormat,
+};
+use ecom_core::wire::headers;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -320,14 +324,9 @@ async fn profile_flow_and_userinfo() {
     assert_eq!(cb["userDetails"]["firstName"], "Ada");
     assert!(cb.get("shippingDetails").is_none());
 
-    // Userinfo without a subscription key (as Postman sends it).
-    let (s, u) = Sandbox::send(
-        sb.http
-            .get(sb.url(&format!("/vipps-userinfo-api/userinfo/{sub}")))
-            .header("Authorization", format!("Bearer {t}"))
-            .header("Merchant-Serial-Number", demo::MERCHANT_SERIAL_NUMBER),
-    )
-    .await;
+    // The app's userinfo request: no subscription key (as Postman sends it).
+    let userinfo = |t: &str, sub: &str| userinfo_request(&sb.creds, sub).authorized(t);
+    let (s, u) = Sandbox::send(sb.core(&userinfo(&t, &sub))).await;
     assert_eq!(s, 200, "{u}");
     let mut keys: Vec<&str> = u.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
@@ -351,29 +350,18 @@ async fn profile_flow_and_userinfo() {
     assert_eq!(u["phone_number"], "4791234567");
     assert_eq!(u["birthdate"], "1815-12-10");
     // With an invalid key: 401 format B; unknown sub: 404 format E; after 168 h: 403.
-    let (s, _) = Sandbox::send(
-        sb.http
-            .get(sb.url(&format!("/vipps-userinfo-api/userinfo/{sub}")))
-            .header("Authorization", format!("Bearer {t}"))
-            .header("Ocp-Apim-Subscription-Key", "bad"),
-    )
+    let (s, _) = Sandbox::send(sb.core(&set_header(
+        userinfo(&t, &sub),
+        headers::SUBSCRIPTION_KEY,
+        "bad",
+    )))
     .await;
     assert_eq!(s, 401);
-    let (s, e) = Sandbox::send(
-        sb.http
-            .get(sb.url("/vipps-userinfo-api/userinfo/unknown"))
-            .header("Authorization", format!("Bearer {t}")),
-    )
-    .await;
+    let (s, e) = Sandbox::send(sb.core(&userinfo(&t, "unknown"))).await;
     assert_eq!((s, e["status"].as_str()), (404, Some("404")));
     sb.advance(169 * 3600).await;
     let t = sb.token().await;
-    let (s, _) = Sandbox::send(
-        sb.http
-            .get(sb.url(&format!("/vipps-userinfo-api/userinfo/{sub}")))
-            .header("Authorization", format!("Bearer {t}")),
-    )
-    .await;
+    let (s, _) = Sandbox::send(sb.core(&userinfo(&t, &sub))).await;
     assert_eq!(s, 403);
 }
 
@@ -605,28 +593,13 @@ async fn magic_amounts_fail_in_the_app() {
 async fn direct_capture_merchant_goes_to_sale() {
     let sb = common::start().await;
     let m = &ecom_sandbox::SandboxConfig::default().merchants[1];
-    let r: Value = sb
-        .http
-        .post(sb.url("/accesstoken/get"))
-        .header("client_id", &m.client_id)
-        .header("client_secret", &m.client_secret)
-        .header("Ocp-Apim-Subscription-Key", &m.subscription_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let t = r["access_token"].as_str().unwrap().to_owned();
+    let m = credentials(m);
+    let t = sb.token_for(&m).await;
     let id = order_id("sale");
     let mut body = initiate_body(&id, 5_000);
-    body["merchantInfo"]["merchantSerialNumber"] = json!(m.msn);
+    body["merchantInfo"]["merchantSerialNumber"] = json!(m.merchant_serial_number);
     body["transaction"]["skipLandingPage"] = json!(true);
-    let send = |rb: reqwest::RequestBuilder| {
-        rb.header("Authorization", format!("Bearer {t}"))
-            .header("Ocp-Apim-Subscription-Key", &m.subscription_key)
-    };
-    let (s, r) = Sandbox::send(send(sb.http.post(sb.url("/ecomm/v2/payments"))).json(&body)).await;
+    let (s, r) = Sandbox::send(sb.core(&initiate_request(&m, &body).authorized(&t))).await;
     assert_eq!(s, 200, "{r}");
     let token = common::landing_token(r["url"].as_str().unwrap());
     // skipLandingPage: the push is already in the user's app.
@@ -640,11 +613,7 @@ async fn direct_capture_merchant_goes_to_sale() {
         .sim(Method::POST, &format!("/app/{token}/approve"), None)
         .await;
     assert_eq!((s, v["state"].as_str()), (200, Some("SALE")));
-    let (_, d) = Sandbox::send(send(
-        sb.http
-            .get(sb.url(&format!("/ecomm/v2/payments/{id}/details"))),
-    ))
-    .await;
+    let (_, d) = Sandbox::send(sb.core(&details_request(&m, &id).authorized(&t))).await;
     assert_eq!(d["transactionLogHistory"][0]["operation"], "SALE");
     assert_eq!(d["transactionSummary"]["capturedAmount"], 5_000);
     assert_eq!(d["transactionSummary"]["remainingAmountToRefund"], 5_000);
@@ -673,10 +642,17 @@ async fn qr_codes_point_at_the_landing_page() {
     body["customerInfo"] = json!({});
     let (_, r) = sb.initiate(&t, &body).await;
     let landing = r["url"].as_str().unwrap().to_owned();
+    // The app's QR request; an Accept the app never sends is an explicit edit.
     let qr = |accept: &str| {
-        sb.api(Method::POST, "/qr/v1", &t)
-            .header("Accept", accept)
-            .json(&json!({"url": landing}))
+        let format = [QrFormat::Png, QrFormat::Svg, QrFormat::TargetUrl]
+            .into_iter()
+            .find(|f| f.accept() == accept);
+        let core = qr_request(&sb.creds, &landing, format.unwrap_or(QrFormat::Png));
+        let core = match format {
+            Some(_) => core,
+            None => set_header(core, "Accept", accept),
+        };
+        sb.core(&core.authorized(&t))
     };
 
     let (s, png) = Sandbox::send(qr("image/png").header("Size", "300")).await;
@@ -721,35 +697,24 @@ async fn qr_codes_point_at_the_landing_page() {
     assert_eq!(s, 415, "{e}");
     let (s, e) = Sandbox::send(qr("image/png").header("Size", "99")).await;
     assert_eq!((s, e["title"].as_str()), (400, Some("Validation error")));
-    let (s, e) = Sandbox::send(
-        sb.api(Method::POST, "/qr/v1", &t)
-            .header("Accept", "image/png")
-            .json(&json!({"url": format!("{}{LANDING}?v=2&token=bogus", sb.base)})),
-    )
-    .await;
+    let bogus = format!("{}{LANDING}?v=2&token=bogus", sb.base);
+    let (s, e) =
+        Sandbox::send(sb.core(&qr_request(&sb.creds, &bogus, QrFormat::Png).authorized(&t))).await;
     assert_eq!(
         (s, e["detail"].as_str()),
         (400, Some("Supplied landing page token is not valid"))
     );
     assert!(e["instance"].is_string());
-    let (s, _) = Sandbox::send(
-        sb.http
-            .post(sb.url("/qr/v1"))
-            .header("Accept", "image/png")
-            .json(&json!({"url": landing})),
-    )
-    .await;
+    // Without an access token.
+    let (s, _) = Sandbox::send(sb.core(&qr_request(&sb.creds, &landing, QrFormat::Png))).await;
     assert_eq!(s, 401);
 
     // After five minutes: Order timeout, and the image is gone.
     sb.advance(301).await;
     let t = sb.token().await;
-    let (s, e) = Sandbox::send(
-        sb.api(Method::POST, "/qr/v1", &t)
-            .header("Accept", "image/png")
-            .json(&json!({"url": landing})),
-    )
-    .await;
+    let (s, e) =
+        Sandbox::send(sb.core(&qr_request(&sb.creds, &landing, QrFormat::Png).authorized(&t)))
+            .await;
     assert_eq!((s, e["title"].as_str()), (400, Some("Order timeout")));
     let r = sb.http.get(img_url).send().await.unwrap();
     assert_eq!(r.status(), 404);

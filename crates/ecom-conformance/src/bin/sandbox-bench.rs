@@ -24,9 +24,14 @@ use std::time::{Duration, Instant};
 use axum::routing::post;
 use axum::Router;
 use clap::{Parser, Subcommand};
-use ecom_conformance::bodies::{self, Urls};
-use ecom_core::demo;
-use serde_json::{json, Value};
+use ecom_core::payment::{
+    amount_body, capture_request, details_request, force_approve_body, force_approve_request,
+    initiate_request, landing_token, InitiateForm, PaymentKind,
+};
+use ecom_core::request::ApiRequest;
+use ecom_core::settings::Credentials;
+use ecom_core::token::access_token_request;
+use serde_json::Value;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -153,27 +158,37 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header("Authorization", format!("Bearer {}", self.token))
-            .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-            .header("Merchant-Serial-Number", demo::MERCHANT_SERIAL_NUMBER)
+    /// Sends the app's request `core` for the demo merchant, authorized, and insists on 200.
+    async fn send(&self, what: &str, core: &ApiRequest) -> Result<Vec<u8>, BoxError> {
+        send(&self.http, &self.base, what, &core.authorized(&self.token)).await
     }
 }
 
-async fn fetch_token(http: &reqwest::Client, base: &str) -> Result<String, BoxError> {
-    let resp = http
-        .post(format!("{base}/accesstoken/get"))
-        .header("client_id", demo::CLIENT_ID)
-        .header("client_secret", demo::CLIENT_SECRET)
-        .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-        .send()
-        .await?;
-    if !resp.status().is_success() {
-        return Err(format!("token request answered {}", resp.status()).into());
+/// Sends a core request to `base` as it is and insists on 200; returns the body.
+async fn send(
+    http: &reqwest::Client,
+    base: &str,
+    what: &str,
+    core: &ApiRequest,
+) -> Result<Vec<u8>, BoxError> {
+    let request = reqwest::Request::try_from(core.to_http(base)?)?;
+    let resp = http.execute(request).await?;
+    if resp.status() != 200 {
+        return Err(format!("{what} answered {}", resp.status()).into());
     }
-    let v: Value = resp.json().await?;
+    Ok(resp.bytes().await?.to_vec())
+}
+
+/// The app's token request with the demo credentials.
+async fn fetch_token(http: &reqwest::Client, base: &str) -> Result<String, BoxError> {
+    let body = send(
+        http,
+        base,
+        "token request",
+        &access_token_request(&Credentials::demo()),
+    )
+    .await?;
+    let v: Value = serde_json::from_slice(&body)?;
     v["access_token"]
         .as_str()
         .map(str::to_owned)
@@ -190,85 +205,59 @@ fn next_order() -> String {
     )
 }
 
-/// The Postman regular body, serialised once; `{ORDER}` is replaced per request so that the
-/// client spends as little CPU as possible (it shares the 2 cores with the server).
-fn body_template() -> &'static str {
+/// The app's initiate request (the Postman environment's values), built once, with `{ORDER}`
+/// as its orderId; it is replaced per request so that the client spends as little CPU as
+/// possible (it shares the 2 cores with the server).
+fn initiate_template() -> &'static ApiRequest {
     use std::sync::OnceLock;
-    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    static TEMPLATE: OnceLock<ApiRequest> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        bodies::regular(
-            demo::MERCHANT_SERIAL_NUMBER,
-            demo::MOBILE_NUMBER,
-            "{ORDER}",
-            "bench",
-            &Urls::default(),
-        )
-        .to_string()
+        let c = Credentials::demo();
+        let form = InitiateForm {
+            order_id: "{ORDER}".to_owned(),
+            auth_token: "bench".to_owned(),
+            ..InitiateForm::postman_defaults(
+                PaymentKind::Regular,
+                &c.merchant_serial_number,
+                &c.mobile_number,
+                0,
+            )
+        };
+        initiate_request(&c, &form.body(&c.merchant_serial_number))
     })
 }
 
 /// Initiates a payment; returns its orderId and, if `want_token`, the landing-page token.
 async fn initiate(ctx: &Ctx, want_token: bool) -> Result<(String, String), BoxError> {
     let order = next_order();
-    let body = body_template().replace("{ORDER}", &order);
-    let resp = ctx
-        .post("/ecomm/v2/payments")
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await?;
-    if resp.status() != 200 {
-        return Err(format!("initiate answered {}", resp.status()).into());
-    }
-    let bytes = resp.bytes().await?;
+    let mut core = initiate_template().clone();
+    core.body = core.body.map(|b| b.replace("{ORDER}", &order));
+    let bytes = ctx.send("initiate", &core).await?;
     if !want_token {
         return Ok((order, String::new()));
     }
     let v: Value = serde_json::from_slice(&bytes)?;
     let url = v["url"].as_str().unwrap_or_default();
-    let token = ecom_conformance::client::postman_token(url).unwrap_or_default();
+    let token = landing_token(url).unwrap_or_default();
     Ok((order, token))
 }
 
-/// One quick-start iteration: 5 requests.
+/// One quick-start iteration: 5 requests, each as the app builds it.
 async fn flow(ctx: &Ctx) -> Result<u64, BoxError> {
+    let c = Credentials::demo();
+    let msn = &c.merchant_serial_number;
     fetch_token(&ctx.http, &ctx.base).await?;
     let (order, token) = initiate(ctx, true).await?;
-    let resp = ctx
-        .post(&format!(
-            "/ecomm/v2/integration-test/payments/{order}/approve"
-        ))
-        .header("X-Request-Id", order.as_str())
-        .json(&json!({"customerPhoneNumber": demo::MOBILE_NUMBER, "token": token}))
-        .send()
-        .await?;
-    if resp.status() != 200 {
-        return Err(format!("approve answered {}", resp.status()).into());
-    }
-    let resp = ctx
-        .post(&format!("/ecomm/v2/payments/{order}/capture"))
-        .header("X-Request-Id", order.as_str())
-        .json(
-            &json!({"merchantInfo": {"merchantSerialNumber": demo::MERCHANT_SERIAL_NUMBER},
-                      "transaction": {"transactionText": "bench"}}),
-        )
-        .send()
-        .await?;
-    if resp.status() != 200 {
-        return Err(format!("capture answered {}", resp.status()).into());
-    }
-    resp.bytes().await?;
-    let resp = ctx
-        .http
-        .get(format!("{}/ecomm/v2/payments/{order}/details", ctx.base))
-        .header("Authorization", format!("Bearer {}", ctx.token))
-        .header("Ocp-Apim-Subscription-Key", demo::SUBSCRIPTION_KEY)
-        .send()
-        .await?;
-    if resp.status() != 200 {
-        return Err(format!("details answered {}", resp.status()).into());
-    }
-    resp.bytes().await?;
+    let approve = force_approve_request(
+        &c,
+        &order,
+        &force_approve_body(&c.mobile_number, &token),
+        &order,
+    );
+    ctx.send("approve", &approve).await?;
+    let capture = capture_request(&c, &order, &amount_body(msn, None, "bench"), &order);
+    ctx.send("capture", &capture).await?;
+    ctx.send("details", &details_request(&c, &order)).await?;
     Ok(5)
 }
 

@@ -6,13 +6,13 @@
 
 use std::sync::{Arc, OnceLock};
 
-use ecom_conformance::bodies::{self, Urls};
 use ecom_conformance::client::order_id;
 use ecom_conformance::receiver::Receiver;
 use ecom_conformance::sim::Sim;
 use ecom_conformance::{Api, SchemaBook, Target};
+use ecom_core::payment::InitiateForm;
 use ecom_sandbox::{MerchantConfig, SandboxConfig, TestUser};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 /// A second regular merchant the tests add to the sandbox ("another MSN").
@@ -188,16 +188,9 @@ macro_rules! need {
     };
 }
 
-/// The kind of initiate body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// "Initiate Payment".
-    Regular,
-    /// "Initiate Payment - Express Checkout".
-    Express,
-    /// "Initiate Payment - Profile flow".
-    Profile,
-}
+/// The kind of initiate body: the app's own ("Initiate Payment", "… - Express Checkout",
+/// "… - Profile flow" in Postman's collection).
+pub use ecom_core::payment::PaymentKind as Kind;
 
 /// A payment that was initiated.
 #[derive(Debug, Clone)]
@@ -216,27 +209,30 @@ impl Ctx {
     pub fn mobile(&self) -> String {
         self.api.target().mobile.clone()
     }
-    /// Callback URLs: the loopback receiver when possible, Postman's otherwise.
-    pub fn urls(&self) -> Urls {
-        match &self.receiver {
-            Some(r) => Urls {
-                callback_prefix: r.url("/cb"),
-                fallback: r.url("/fallback"),
-                consent_removal_prefix: r.url("/consent"),
-            },
-            None => Urls::default(),
-        }
-    }
-    /// The Postman body of `kind` for a fresh orderId.
-    pub fn body(&self, kind: Kind) -> Value {
+    /// The app's initiate form of `kind` for a fresh orderId: the Postman environment's values
+    /// (`InitiateForm::postman_defaults`, amount 499 NOK), an `authToken`, and callbacks and
+    /// fallBack on the loopback receiver when there is one.
+    pub fn form(&self, kind: Kind) -> InitiateForm {
         let order = order_id(&self.msn());
-        let auth = format!("auth-{order}");
-        let f = match kind {
-            Kind::Regular => bodies::regular,
-            Kind::Express => bodies::express,
-            Kind::Profile => bodies::profile,
+        let mut form = InitiateForm {
+            auth_token: format!("auth-{order}"),
+            order_id: order,
+            ..InitiateForm::postman_defaults(kind, &self.msn(), &self.mobile(), 0)
         };
-        f(&self.msn(), &self.mobile(), &order, &auth, &self.urls())
+        if let Some(r) = &self.receiver {
+            form.callback_prefix = r.url("/cb");
+            form.fall_back = r.url("/fallback");
+        }
+        form
+    }
+    /// The app's initiate body of `kind` for a fresh orderId; for express, the
+    /// `consentRemovalPrefix` (fixed in the app) is moved to the receiver by an explicit edit.
+    pub fn body(&self, kind: Kind) -> Value {
+        let mut body = self.form(kind).body(&self.msn());
+        if let (Kind::Express, Some(r)) = (kind, &self.receiver) {
+            body["merchantInfo"]["consentRemovalPrefix"] = json!(r.url("/consent"));
+        }
+        body
     }
     /// Initiates `body` and insists on 200.
     pub async fn initiate_body(&self, body: Value) -> Initiated {
@@ -246,7 +242,7 @@ impl Ctx {
         let url = json["url"].as_str().unwrap().to_owned();
         Initiated {
             order_id: json["orderId"].as_str().unwrap().to_owned(),
-            token: ecom_conformance::client::postman_token(&url).unwrap_or_default(),
+            token: ecom_core::payment::landing_token(&url).unwrap_or_default(),
             url,
             auth_token: body["merchantInfo"]["authToken"]
                 .as_str()
@@ -258,6 +254,10 @@ impl Ctx {
     /// Initiates a Postman body of `kind`.
     pub async fn initiate(&self, kind: Kind) -> Initiated {
         self.initiate_body(self.body(kind)).await
+    }
+    /// The app's default amount (øre), as [`Ctx::form`] starts from.
+    pub fn amount(&self) -> i64 {
+        i64::try_from(self.form(Kind::Regular).amount).unwrap()
     }
     /// Initiates with another amount.
     pub async fn initiate_amount(&self, amount: i64) -> Initiated {
