@@ -132,13 +132,13 @@ impl Scenario {
     }
 }
 
-fn sim_post(path: String, body: &serde_json::Value) -> ApiRequest {
+fn sim_post(path: String, body: &impl serde::Serialize) -> ApiRequest {
     ApiRequest {
         method: Method::Post,
         path,
         bearer: false,
         headers: vec![Header::plain("Content-Type", "application/json")],
-        body: Some(body.to_string()),
+        body: Some(serde_json::to_string(body).unwrap_or_default()),
     }
 }
 
@@ -151,13 +151,18 @@ pub fn landing_open(token: &str) -> ApiRequest {
 pub fn landing_phone(token: &str, phone: &str) -> ApiRequest {
     sim_post(
         format!("/__sim/landing/{token}/phone"),
-        &json!({ "phone": phone }),
+        &crate::wire::sim::Phone {
+            phone: Some(phone.to_owned()),
+        },
     )
 }
 
 /// `POST /__sim/app/{token}/approve`: the user taps Betal.
 pub fn app_approve(token: &str) -> ApiRequest {
-    sim_post(format!("/__sim/app/{token}/approve"), &json!({}))
+    sim_post(
+        format!("/__sim/app/{token}/approve"),
+        &crate::wire::sim::Approval::default(),
+    )
 }
 
 /// `POST /__sim/app/{token}/cancel`: the user taps Avbryt.
@@ -169,7 +174,10 @@ pub fn app_cancel(token: &str) -> ApiRequest {
 pub fn advance_clock(seconds: u64) -> ApiRequest {
     sim_post(
         "/__sim/clock".to_owned(),
-        &json!({ "advanceSeconds": seconds }),
+        &crate::wire::sim::ClockChange {
+            advance_seconds: Some(i64::try_from(seconds).unwrap_or(i64::MAX)),
+            reset: false,
+        },
     )
 }
 
@@ -177,7 +185,14 @@ pub fn advance_clock(seconds: u64) -> ApiRequest {
 pub fn fail_next_approval(order_id: &str, error_code: &str) -> ApiRequest {
     sim_post(
         "/__sim/faults".to_owned(),
-        &json!({ "endpoint": "app", "errorCode": error_code, "orderId": order_id, "remaining": 1 }),
+        &crate::wire::sim::Fault {
+            endpoint: "app".to_owned(),
+            msn: None,
+            order_id: Some(order_id.to_owned()),
+            error_code: error_code.to_owned(),
+            status: None,
+            remaining: 1,
+        },
     )
 }
 

@@ -8,6 +8,7 @@
 //! - [`token`]: the Access Token API's answer.
 //! - [`userinfo`]: the Userinfo API's claims.
 //! - [`qr`]: the QR API's answer.
+//! - [`sim`]: the sandbox's control surface: the scenarios' bodies, the clock, faults.
 //! - [`errors`]: the five error formats of the APIs and the proxy's own.
 //! - [`details`]: the payment views: details, status, capture, cancel and refund answers, the
 //!   callback body, the log entry and summary.
@@ -23,6 +24,7 @@ pub mod headers;
 pub mod initiate;
 pub mod paths;
 pub mod qr;
+pub mod sim;
 pub mod token;
 pub mod userinfo;
 

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::Router;
+use ecom_core::wire::sim::{Approval, Clock, ClockChange, Phone};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -205,21 +206,17 @@ async fn clear_callbacks(State(state): State<AppState>) -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-fn clock_body(state: &Shared) -> Value {
+fn clock_body(state: &Shared) -> Clock {
     let now = state.now();
-    json!({"now": iso(now), "nowMillis": now, "offsetSeconds": state.clock.offset_ms() / SECOND})
+    Clock {
+        now: iso(now),
+        now_millis: now,
+        offset_seconds: state.clock.offset_ms() / SECOND,
+    }
 }
 
 async fn get_clock(State(state): State<AppState>) -> Response {
     json_response(StatusCode::OK, &clock_body(&state))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ClockChange {
-    advance_seconds: Option<i64>,
-    #[serde(default)]
-    reset: bool,
 }
 
 async fn set_clock(State(state): State<AppState>, b: Bytes) -> Response {
@@ -241,12 +238,6 @@ async fn set_clock(State(state): State<AppState>, b: Bytes) -> Response {
     json_response(StatusCode::OK, &clock_body(&state))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PhoneBody {
-    phone: Option<String>,
-}
-
 async fn landing_action(
     State(state): State<AppState>,
     Path((token, action)): Path<(String, String)>,
@@ -255,7 +246,7 @@ async fn landing_action(
     let result = match action.as_str() {
         "open" => flow::open_landing(&state, &token),
         "phone" => {
-            let pb: PhoneBody = match body(&b) {
+            let pb: Phone = match body(&b) {
                 Ok(x) => x,
                 Err(r) => return r,
             };
@@ -278,15 +269,6 @@ async fn landing_action(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ApproveBody {
-    phone: Option<String>,
-    address_id: Option<u32>,
-    shipping_method_id: Option<String>,
-    consent: Option<bool>,
-}
-
 #[derive(Deserialize)]
 struct FailQuery {
     code: Option<String>,
@@ -300,7 +282,7 @@ async fn app_action(
 ) -> Response {
     let result = match action.as_str() {
         "approve" => {
-            let ab: ApproveBody = match body(&b) {
+            let ab: Approval = match body(&b) {
                 Ok(x) => x,
                 Err(r) => return r,
             };

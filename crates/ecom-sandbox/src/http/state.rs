@@ -69,31 +69,8 @@ pub(crate) struct QrImage {
     pub(crate) expires_at_ms: i64,
 }
 
-/// An injected failure: the next `remaining` matching calls fail with this error.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Fault {
-    /// `initiate`, `capture`, `cancel`, `refund`, `approve`, `details`, `status`, `app`, ...
-    pub(crate) endpoint: String,
-    /// Only for this MSN, if given.
-    #[serde(default)]
-    pub(crate) msn: Option<String>,
-    /// Only for this orderId, if given.
-    #[serde(default)]
-    pub(crate) order_id: Option<String>,
-    /// The eCom error code to answer with.
-    pub(crate) error_code: String,
-    /// Overrides the HTTP status (default from the catalogue).
-    #[serde(default)]
-    pub(crate) status: Option<u16>,
-    /// How many calls fail (default 1).
-    #[serde(default = "one")]
-    pub(crate) remaining: u32,
-}
-
-fn one() -> u32 {
-    1
-}
+/// An injected failure (the boundary type of `POST /__sim/faults`).
+pub(crate) use ecom_core::wire::sim::Fault;
 
 impl Shared {
     /// Builds the state from a configuration that has been validated.
