@@ -16,6 +16,9 @@ cargo fmt --all --check
 step "clippy, native"
 cargo clippy --offline --workspace --all-targets -- -D warnings
 
+step "clippy, the sandbox's domain and wire views without the native host (no axum, tokio or network)"
+cargo clippy --offline -p ecom-sandbox --no-default-features -- -D warnings
+
 step "clippy, wasm32"
 cargo clippy --offline -p ecom-playground -p ecom-core --all-targets --target wasm32-unknown-unknown -- -D warnings
 
