@@ -186,12 +186,14 @@ fn read_inner(state: &Arc<Shared>, headers: &HeaderMap, order_id: &str, which: &
     fault(state, which, &caller, order_id)?;
     let p = payment(state, &caller, order_id)?;
     let g = p.lock();
-    let body = if which == "details" {
-        crate::wire::views::details(&g, state.now())
+    Ok(if which == "details" {
+        json_response(
+            StatusCode::OK,
+            &crate::wire::views::details(&g, state.now()),
+        )
     } else {
-        crate::wire::views::status(&g)
-    };
-    Ok(json_response(StatusCode::OK, &body))
+        json_response(StatusCode::OK, &crate::wire::views::status(&g))
+    })
 }
 
 fn missing_request_id() -> ApiError {

@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::Router;
-use ecom_core::wire::sim::{Approval, Clock, ClockChange, Phone};
+use ecom_core::wire::sim::{self, Approval, Clock, ClockChange, Phone, SimError};
+use ecom_core::wire::{EXPRESS_PAYMENT, REGULAR_PAYMENT};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::domain::clock::{iso, SECOND};
 use crate::domain::payment::{CancelCause, Payment, State as PState};
@@ -52,7 +52,12 @@ pub(crate) fn sweep(state: &Arc<Shared>) {
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    json_response(status, &json!({"error": message.into()}))
+    json_response(
+        status,
+        &SimError {
+            error: message.into(),
+        },
+    )
 }
 
 fn flow_error(e: &FlowError) -> Response {
@@ -89,54 +94,58 @@ fn cause_name(c: CancelCause) -> &'static str {
 }
 
 /// The full internal view of one payment.
-pub(crate) fn view(state: &Shared, p: &Payment) -> Value {
+pub(crate) fn view(state: &Shared, p: &Payment) -> sim::Payment {
     let now = state.now();
-    let options = flow::shipping_options(p).map(|o| o.iter().map(|s| json!(s)).collect::<Vec<_>>());
     let shipping_error = match &p.app.dynamic_shipping {
         Some(Err(e)) => Some(e.clone()),
         _ => None,
     };
-    json!({
-        "msn": p.msn(),
-        "orderId": p.order_id(),
-        "state": p.state.name(),
-        "cancelCause": p.cancel_cause.map(cause_name),
-        "paymentType": if p.init.express { "eComm Express Payment" } else { "eComm Regular Payment" },
-        "scope": p.init.scopes,
-        "directCapture": p.direct_capture,
-        "isApp": p.init.is_app,
-        "skipLandingPage": p.init.skip_landing_page,
-        "amount": p.init.amount,
-        "reservedAmount": p.reserved_amount,
-        "capturedAmount": p.captured,
-        "refundedAmount": p.refunded,
-        "remainingAmountToCapture": p.remaining_to_capture(),
-        "remainingAmountToRefund": p.remaining_to_refund(),
-        "released": p.released,
-        "transactionText": p.init.text,
-        "mobileNumber": p.init.mobile_number,
-        "token": p.token,
-        "landingUrl": state.landing_url(&p.token),
-        "appUrl": format!("{}/vipps-app/payment?token={}", state.base(), p.token),
-        "transactionId": p.transaction_id,
-        "createdAt": iso(p.created_ms),
-        "reservedAt": p.reserved_at_ms.map(iso),
-        "deadline": (p.state == PState::Initiate).then(|| iso(p.deadline_ms())),
-        "app": {
-            "phone": p.app.phone,
-            "consent": p.app.consent,
-            "addressId": p.app.address_id,
-            "shippingMethodId": p.app.shipping_method_id,
-            "shippingOptions": options,
-            "shippingError": shipping_error,
+    sim::Payment {
+        msn: p.msn().to_owned(),
+        order_id: p.order_id().to_owned(),
+        state: p.state.name().to_owned(),
+        cancel_cause: p.cancel_cause.map(|c| cause_name(c).to_owned()),
+        payment_type: if p.init.express {
+            EXPRESS_PAYMENT
+        } else {
+            REGULAR_PAYMENT
+        }
+        .to_owned(),
+        scope: p.init.scopes.clone(),
+        direct_capture: p.direct_capture,
+        is_app: p.init.is_app,
+        skip_landing_page: p.init.skip_landing_page,
+        amount: p.init.amount,
+        reserved_amount: p.reserved_amount,
+        captured_amount: p.captured,
+        refunded_amount: p.refunded,
+        remaining_amount_to_capture: p.remaining_to_capture(),
+        remaining_amount_to_refund: p.remaining_to_refund(),
+        released: p.released,
+        transaction_text: p.init.text.clone(),
+        mobile_number: p.init.mobile_number.clone(),
+        token: p.token.clone(),
+        landing_url: state.landing_url(&p.token),
+        app_url: format!("{}/vipps-app/payment?token={}", state.base(), p.token),
+        transaction_id: p.transaction_id.clone(),
+        created_at: iso(p.created_ms),
+        reserved_at: p.reserved_at_ms.map(iso),
+        deadline: (p.state == PState::Initiate).then(|| iso(p.deadline_ms())),
+        app: sim::AppProgress {
+            phone: p.app.phone.clone(),
+            consent: p.app.consent,
+            address_id: p.app.address_id,
+            shipping_method_id: p.app.shipping_method_id.clone(),
+            shipping_options: flow::shipping_options(p),
+            shipping_error,
         },
-        "payerPhone": p.payer.as_ref().map(|x| x.user.phone.clone()),
-        "userId": p.payer.as_ref().map(|x| x.user_id.clone()),
-        "sub": p.sub,
-        "callbacksSent": p.callbacks_sent,
-        "idempotencyKeys": p.idempotency_keys(),
-        "details": crate::wire::views::details(p, now),
-    })
+        payer_phone: p.payer.as_ref().map(|x| x.user.phone.clone()),
+        user_id: p.payer.as_ref().map(|x| x.user_id.clone()),
+        sub: p.sub.clone(),
+        callbacks_sent: p.callbacks_sent,
+        idempotency_keys: p.idempotency_keys(),
+        details: crate::wire::views::details(p, now),
+    }
 }
 
 async fn get_payment(
@@ -175,12 +184,16 @@ async fn list_payments(State(state): State<AppState>, Query(q): Query<ListQuery>
         {
             continue;
         }
-        out.push(json!({
-            "msn": g.msn(), "orderId": g.order_id(), "state": g.state.name(),
-            "amount": g.init.amount, "createdAt": iso(g.created_ms), "token": g.token,
-        }));
+        out.push(sim::PaymentLine {
+            msn: g.msn().to_owned(),
+            order_id: g.order_id().to_owned(),
+            state: g.state.name().to_owned(),
+            amount: g.init.amount,
+            created_at: iso(g.created_ms),
+            token: g.token.clone(),
+        });
     }
-    json_response(StatusCode::OK, &json!({"payments": out}))
+    json_response(StatusCode::OK, &sim::Payments { payments: out })
 }
 
 #[derive(Deserialize)]
@@ -197,7 +210,7 @@ async fn list_callbacks(State(state): State<AppState>, Query(q): Query<CallbackQ
         .list(q.order_id.as_deref(), q.msn.as_deref(), q.kind.as_deref());
     json_response(
         StatusCode::OK,
-        &json!(ecom_core::wire::callbacks::Log { callbacks: records }),
+        &ecom_core::wire::callbacks::Log { callbacks: records },
     )
 }
 
@@ -316,44 +329,76 @@ async fn remove_consent(
     Path((msn, user_id)): Path<(String, String)>,
 ) -> Response {
     match flow::remove_consent(&state, &msn, &user_id) {
-        Ok(rec) => json_response(StatusCode::OK, &json!({"callback": rec})),
+        Ok(rec) => json_response(StatusCode::OK, &sim::ConsentRemoved { callback: rec }),
         Err(e) => flow_error(&e),
     }
 }
 
-fn config_body(state: &Shared) -> Value {
-    let merchants: Vec<Value> = state
-        .merchants
-        .iter()
-        .map(|m| {
-            json!({
-                "msn": m.msn, "name": m.name, "clientId": m.client_id,
-                "directCapture": m.direct_capture, "skipLandingPage": m.skip_landing_page,
-                "ninAllowed": m.nin_allowed, "paymentsAllowed": m.payments_allowed,
-            })
-        })
-        .collect();
-    let users = state.users.read();
-    let mut users: Vec<Value> = users.values().map(user_body).collect();
-    users.sort_by(|a, b| a["phone"].as_str().cmp(&b["phone"].as_str()));
-    json!({
-        "publicBaseUrl": state.base(),
-        "rateLimits": state.rate_limits.load(Ordering::Relaxed),
-        "allowLoopbackCallbacks": state.loopback_allowed(),
-        "merchants": merchants,
-        "users": users,
-        "payments": state.store.len(),
-        "maxPayments": state.config.max_payments,
-        "paymentBytes": state.store.used_bytes(),
-        "maxPaymentBytes": state.store.max_bytes(),
-    })
+/// A merchant as the control surface shows it; `with_purpose` for the test data.
+fn merchant_body(m: &crate::config::MerchantConfig, with_purpose: bool) -> sim::Merchant {
+    sim::Merchant {
+        msn: m.msn.clone(),
+        name: m.name.clone(),
+        client_id: m.client_id.clone(),
+        demo_keys: with_purpose.then(|| m.client_id == ecom_core::demo::CLIENT_ID),
+        direct_capture: m.direct_capture,
+        skip_landing_page: m.skip_landing_page,
+        nin_allowed: m.nin_allowed,
+        payments_allowed: m.payments_allowed,
+        purpose: with_purpose.then(|| merchant_purpose(m)),
+    }
 }
 
-fn user_body(u: &crate::config::TestUser) -> Value {
-    json!({
-        "phone": u.phone, "firstName": u.first_name, "lastName": u.last_name,
-        "bankIdVerified": u.bank_id_verified,
-    })
+/// A test user as the control surface shows them; `with_purpose` for the test data.
+fn user_body(u: &crate::config::TestUser, with_purpose: bool) -> sim::User {
+    sim::User {
+        phone: u.phone.clone(),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        bank_id_verified: u.bank_id_verified,
+        force_approve: with_purpose.then(|| {
+            if u.bank_id_verified {
+                "approves"
+            } else {
+                "1082"
+            }
+            .to_owned()
+        }),
+        addresses: with_purpose.then(|| {
+            u.addresses
+                .iter()
+                .map(|a| sim::UserAddress {
+                    id: a.id,
+                    address_type: a.address_type.clone(),
+                    line1: a.line1.clone(),
+                    post_code: a.post_code.clone(),
+                    city: a.city.clone(),
+                })
+                .collect()
+        }),
+        purpose: with_purpose.then(|| flow::user_purpose(u)),
+    }
+}
+
+fn config_body(state: &Shared) -> sim::Config {
+    let users = state.users.read();
+    let mut users: Vec<sim::User> = users.values().map(|u| user_body(u, false)).collect();
+    users.sort_by(|a, b| a.phone.cmp(&b.phone));
+    sim::Config {
+        public_base_url: state.base().to_owned(),
+        rate_limits: state.rate_limits.load(Ordering::Relaxed),
+        allow_loopback_callbacks: state.loopback_allowed(),
+        merchants: state
+            .merchants
+            .iter()
+            .map(|m| merchant_body(m, false))
+            .collect(),
+        users,
+        payments: state.store.len(),
+        max_payments: state.config.max_payments,
+        payment_bytes: state.store.used_bytes(),
+        max_payment_bytes: state.store.max_bytes(),
+    }
 }
 
 /// What a merchant is for, in a few words.
@@ -383,40 +428,18 @@ fn merchant_purpose(m: &crate::config::MerchantConfig) -> String {
 /// `GET /__sim/test-data`: the test users and merchants with what each is for, for the
 /// playground to show (no secrets).
 async fn test_data(State(state): State<AppState>) -> Response {
-    let users: Vec<Value> = flow::test_users(&state)
-        .iter()
-        .map(|u| {
-            json!({
-                "phone": u.phone,
-                "firstName": u.first_name,
-                "lastName": u.last_name,
-                "bankIdVerified": u.bank_id_verified,
-                "forceApprove": if u.bank_id_verified { "approves" } else { "1082" },
-                "addresses": u.addresses.iter().map(|a| json!({
-                    "id": a.id, "addressType": a.address_type, "line1": a.line1,
-                    "postCode": a.post_code, "city": a.city,
-                })).collect::<Vec<_>>(),
-                "purpose": flow::user_purpose(u),
-            })
-        })
-        .collect();
-    let merchants: Vec<Value> = state
-        .merchants
-        .iter()
-        .map(|m| {
-            json!({
-                "msn": m.msn, "name": m.name, "clientId": m.client_id,
-                "demoKeys": m.client_id == ecom_core::demo::CLIENT_ID,
-                "directCapture": m.direct_capture, "skipLandingPage": m.skip_landing_page,
-                "ninAllowed": m.nin_allowed, "paymentsAllowed": m.payments_allowed,
-                "purpose": merchant_purpose(m),
-            })
-        })
-        .collect();
-    json_response(
-        StatusCode::OK,
-        &json!({"users": users, "merchants": merchants}),
-    )
+    let body = sim::TestData {
+        users: flow::test_users(&state)
+            .iter()
+            .map(|u| user_body(u, true))
+            .collect(),
+        merchants: state
+            .merchants
+            .iter()
+            .map(|m| merchant_body(m, true))
+            .collect(),
+    };
+    json_response(StatusCode::OK, &body)
 }
 
 async fn get_config(State(state): State<AppState>) -> Response {
@@ -475,7 +498,7 @@ async fn patch_user(
     if let Some(v) = p.bank_id_verified {
         u.bank_id_verified = v;
     }
-    json_response(StatusCode::OK, &user_body(u))
+    json_response(StatusCode::OK, &user_body(u, false))
 }
 
 const FAULT_ENDPOINTS: [&str; 8] = [
@@ -484,7 +507,7 @@ const FAULT_ENDPOINTS: [&str; 8] = [
 
 async fn get_faults(State(state): State<AppState>) -> Response {
     let faults = state.faults.lock().clone();
-    json_response(StatusCode::OK, &json!({"faults": faults}))
+    json_response(StatusCode::OK, &sim::Faults { faults })
 }
 
 async fn add_fault(State(state): State<AppState>, b: Bytes) -> Response {
@@ -524,7 +547,7 @@ async fn add_fault(State(state): State<AppState>, b: Bytes) -> Response {
     faults.push(f);
     let all = faults.clone();
     drop(faults);
-    json_response(StatusCode::CREATED, &json!({"faults": all}))
+    json_response(StatusCode::CREATED, &sim::Faults { faults: all })
 }
 
 async fn clear_faults(State(state): State<AppState>) -> Response {

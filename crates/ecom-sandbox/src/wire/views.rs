@@ -66,7 +66,7 @@ fn shipping_details(
 }
 
 /// `GET …/details` (spec §5) at `now`: personal data reads `[Expired]` after seven days.
-pub(crate) fn details(p: &Payment, now: i64) -> Value {
+pub(crate) fn details(p: &Payment, now: i64) -> wire::Details {
     let mut body = wire::Details {
         order_id: p.init.order_id.clone(),
         shipping_details: None,
@@ -95,7 +95,7 @@ pub(crate) fn details(p: &Payment, now: i64) -> Value {
         }
         body.sub = p.sub.clone().filter(|_| now >= p.sub_visible_at_ms);
     }
-    to_value(&body)
+    body
 }
 
 /// The deprecated `GET …/status` (spec §3.7): the parent transaction's state.
