@@ -1,7 +1,7 @@
 //! Request builders for the eCom v2 payment endpoints (spec §3, §7, §8, §10), and the parsing
 //! of what the user types into their forms: amounts in NOK, order ids, landing-page URLs.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::request::{ApiRequest, Header, Method, SYSTEM_NAME, SYSTEM_VERSION};
 use crate::settings::Credentials;
@@ -559,7 +559,10 @@ impl QrFormat {
 pub fn qr_request(c: &Credentials, landing_url: &str, format: QrFormat) -> ApiRequest {
     let mut headers = api_headers(c);
     headers.push(Header::plain("Accept", format.accept()));
-    let (headers, body) = with_json(headers, &json!({ "url": landing_url }));
+    let body = wire::qr::QrRequest {
+        url: Some(landing_url.to_owned()),
+    };
+    let (headers, body) = with_json(headers, &serde_json::to_value(body).unwrap_or_default());
     ApiRequest {
         method: Method::Post,
         path: "/qr/v1".into(),
@@ -772,7 +775,7 @@ mod tests {
             express["merchantInfo"]["staticShippingDetails"][1]["shippingCost"],
             100.0
         );
-        assert_eq!(express["customerInfo"], json!({}));
+        assert_eq!(express["customerInfo"], serde_json::json!({}));
 
         let profile =
             InitiateForm::postman_defaults(PaymentKind::Profile, "123456", "", 1).body("123456");

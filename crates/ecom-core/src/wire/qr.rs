@@ -1,4 +1,4 @@
-//! The one-time-payment QR API's answer (`POST /qr/v1`, spec §10).
+//! The one-time-payment QR API (`POST /qr/v1`, spec §10): its body and its answer.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,4 +10,12 @@ pub struct QrResponse {
     pub expires_in: i64,
     /// The image (PNG or SVG) or the target URL, by the request's `Accept`.
     pub url: String,
+}
+
+/// The body of `POST /qr/v1`: the landing page to draw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrRequest {
+    /// The landing-page URL from initiate's answer. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }

@@ -267,6 +267,26 @@ pub(crate) fn invalid_msn_message(state: &Shared, msn: &str, token_msn: &str) ->
     format!("{documented} [Sandbox] {hint}")
 }
 
+/// The gateway of the APIs that answer in problem details (QR, Userinfo): the token checks,
+/// then a `Merchant-Serial-Number` that is not the token's answered as their own 403, made by
+/// `problem`, rather than eCom's.
+pub(crate) fn problem_api_caller(
+    state: &Shared,
+    headers: &HeaderMap,
+    rule: KeyRule,
+    problem: fn(StatusCode, &'static str, String) -> ApiError,
+) -> Result<Caller, ApiError> {
+    let caller = gateway_token(state, headers, rule)?;
+    match mismatched_msn(headers, &caller) {
+        Some(msn) => Err(problem(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            invalid_msn_message(state, &msn, caller.msn()),
+        )),
+        None => Ok(caller),
+    }
+}
+
 /// Gateway checks 1–4 of spec §1.4: subscription key and access token.
 pub(crate) fn gateway_token(
     state: &Shared,

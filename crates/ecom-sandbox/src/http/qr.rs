@@ -10,12 +10,11 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use ecom_core::wire::qr::QrResponse;
+use ecom_core::wire::qr::{QrRequest, QrResponse};
 use qrcode::QrCode;
-use serde_json::Value;
 
 use crate::domain::payment::{State as PState, USER_PHASE_MS};
-use crate::http::auth::{gateway_token, invalid_msn_message, mismatched_msn, KeyRule};
+use crate::http::auth::{problem_api_caller, KeyRule};
 use crate::http::flow;
 use crate::http::respond::json_response;
 use crate::http::state::{AppState, QrImage};
@@ -76,24 +75,11 @@ pub(crate) async fn generate(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let caller = match gateway_token(&state, &headers, KeyRule::Required) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    // This API answers an MSN mismatch in its own error format, not eCom's.
-    if let Some(msn) = mismatched_msn(&headers, &caller) {
-        return problem(
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            invalid_msn_message(&state, &msn, caller.msn()),
-        )
-        .into_response();
-    }
-    let format = match accept(&headers) {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
+) -> Result<Response, ApiError> {
+    let caller = problem_api_caller(&state, &headers, KeyRule::Required, |s, t, d| {
+        problem(s, t, d)
+    })?;
+    let format = accept(&headers)?;
     let size = match headers
         .get("size")
         .map(|v| v.to_str().ok().and_then(|s| s.trim().parse::<u32>().ok()))
@@ -101,32 +87,26 @@ pub(crate) async fn generate(
         None => 800,
         Some(Some(s)) if (100..=2000).contains(&s) => s,
         Some(_) => {
-            return problem(
+            return Err(problem(
                 StatusCode::BAD_REQUEST,
                 "Validation error",
                 "Size must be a whole number of pixels from 100 to 2000",
-            )
-            .into_response()
+            ));
         }
     };
-    let v: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(_) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                "Validation error",
-                "The body must be JSON: {\"url\": \"<landing page url from initiate>\"}",
-            )
-            .into_response()
-        }
+    let Ok(request) = serde_json::from_slice::<QrRequest>(&body) else {
+        return Err(problem(
+            StatusCode::BAD_REQUEST,
+            "Validation error",
+            "The body must be JSON: {\"url\": \"<landing page url from initiate>\"}",
+        ));
     };
-    let Some(url) = v.get("url").and_then(Value::as_str) else {
-        return problem(
+    let Some(url) = request.url.as_deref() else {
+        return Err(problem(
             StatusCode::BAD_REQUEST,
             "Validation error",
             "url is required: the landing page url from the initiate response",
-        )
-        .into_response();
+        ));
     };
     let marker = "/dwo-api-application/v1/deeplink/vippsgateway?";
     let token = url
@@ -139,22 +119,21 @@ pub(crate) async fn generate(
                 .map(str::to_owned)
         });
     let Some(p) = token.and_then(|t| state.store.by_token(&t)) else {
-        return invalid_token().into_response();
+        return Err(invalid_token());
     };
     let mut g = p.lock();
     flow::touch(&state, &mut g);
     if g.msn() != caller.msn() || g.init.skip_landing_page || g.init.is_app {
-        return invalid_token().into_response();
+        return Err(invalid_token());
     }
     let now = state.now();
     let expires_at = g.created_ms + USER_PHASE_MS;
     if g.state != PState::Initiate || now >= expires_at {
-        return problem(
+        return Err(problem(
             StatusCode::BAD_REQUEST,
             "Order timeout",
             "Payment has already timed out",
-        )
-        .into_response();
+        ));
     }
     let content = state.landing_url(&g.token);
     drop(g);
@@ -183,7 +162,10 @@ pub(crate) async fn generate(
         Format::Target => format!("{}/qr-target/{id}", state.base()),
     };
     let expires_in = (expires_at - now + 999) / 1000;
-    json_response(StatusCode::OK, &QrResponse { expires_in, url })
+    Ok(json_response(
+        StatusCode::OK,
+        &QrResponse { expires_in, url },
+    ))
 }
 
 fn not_found() -> Response {
