@@ -20,6 +20,7 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 use axum::Router;
 use clap::Parser;
+use ecom_core::Environment;
 use serde::Deserialize;
 use url::Url;
 
@@ -51,7 +52,7 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// Shortest access token accepted, so a guessable token is refused at start-up.
 pub const MIN_TOKEN_LEN: usize = 16;
 /// Path segment reserved for the proxy's own endpoints.
-pub const RESERVED_SEGMENT: &str = "__proxy";
+pub use crate::wire::RESERVED_SEGMENT;
 
 /// eCom Playground server: the CORS proxy to the Vipps APIs, the in-process sandbox and the
 /// built app, on one origin.
@@ -431,16 +432,19 @@ impl Cli {
         let mut upstreams = Vec::new();
         if !self.no_sandbox {
             upstreams.push(Upstream {
-                name: "sandbox".into(),
+                name: crate::wire::SANDBOX_UPSTREAM.into(),
                 target: Target::Sandbox,
                 token_required: token_covers_sandbox,
             });
         }
         if !self.no_mt {
-            upstreams.push(http_upstream("mt", MT_BASE_URL)?);
+            upstreams.push(http_upstream(Environment::Mt.upstream(), MT_BASE_URL)?);
         }
         if self.enable_production {
-            upstreams.push(http_upstream("production", PRODUCTION_BASE_URL)?);
+            upstreams.push(http_upstream(
+                Environment::Production.upstream(),
+                PRODUCTION_BASE_URL,
+            )?);
         }
         for spec in &self.upstream {
             let (name, url) = spec.split_once('=').ok_or_else(|| {

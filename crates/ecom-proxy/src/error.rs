@@ -6,12 +6,9 @@
 //! failed and how to fix it, and never contain a header value, a body or a query string, because
 //! those may carry secrets.
 
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-
-/// Header that marks a response made by the proxy itself, not by the upstream.
-pub const PROXY_ERROR_HEADER: HeaderName = HeaderName::from_static("x-playground-proxy-error");
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
@@ -221,7 +218,7 @@ impl IntoResponse for Error {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        headers.insert(PROXY_ERROR_HEADER, HeaderValue::from_static(kind));
+        headers.insert(crate::wire::PROXY_ERROR, HeaderValue::from_static(kind));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(
             header::X_CONTENT_TYPE_OPTIONS,

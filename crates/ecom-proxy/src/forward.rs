@@ -21,22 +21,23 @@ use url::Url;
 
 use crate::config::{Target, Upstream};
 use crate::error::{printable, Error};
+use crate::wire;
 
 /// Request headers forwarded to upstreams: exactly the ones the Vipps APIs read.
 pub const FORWARDED_REQUEST_HEADERS: [HeaderName; 13] = [
-    header::AUTHORIZATION,
-    HeaderName::from_static("ocp-apim-subscription-key"),
-    HeaderName::from_static("client_id"),
-    HeaderName::from_static("client_secret"),
-    HeaderName::from_static("merchant-serial-number"),
-    HeaderName::from_static("vipps-system-name"),
-    HeaderName::from_static("vipps-system-version"),
-    HeaderName::from_static("vipps-system-plugin-name"),
-    HeaderName::from_static("vipps-system-plugin-version"),
-    HeaderName::from_static("x-request-id"),
-    header::CONTENT_TYPE,
+    wire::AUTHORIZATION,
+    wire::SUBSCRIPTION_KEY,
+    wire::CLIENT_ID,
+    wire::CLIENT_SECRET,
+    wire::MERCHANT_SERIAL_NUMBER,
+    wire::SYSTEM_NAME,
+    wire::SYSTEM_VERSION,
+    wire::SYSTEM_PLUGIN_NAME,
+    wire::SYSTEM_PLUGIN_VERSION,
+    wire::REQUEST_ID,
+    wire::CONTENT_TYPE,
     header::ACCEPT,
-    HeaderName::from_static("size"),
+    wire::SIZE,
 ];
 
 /// The only response headers passed back from a network upstream (MT, production, extras):
@@ -58,7 +59,7 @@ const PASSED_RESPONSE_HEADERS: [HeaderName; 14] = [
     header::VARY,
     header::RETRY_AFTER,
     header::WWW_AUTHENTICATE,
-    HeaderName::from_static("x-request-id"),
+    wire::REQUEST_ID,
 ];
 
 /// Response headers never passed back from the in-process sandbox, which is trusted to set its

@@ -46,6 +46,7 @@
 //! - `assets`: the app's static files: precompressed copies, cache policy, revalidation.
 //! - `security`: the `Host` allow-list and the Content Security Policies.
 //! - `serve`: the accept loop with the header-read timeout and the connection cap.
+//! - [`wire`]: core's header names and paths as `http` types.
 //! - [`error`]: the one error type and the proxy error response.
 //! - this module: [`app`] (the Router with its layers) and [`run`] (serve until shutdown).
 
@@ -57,6 +58,7 @@ mod ratelimit;
 mod sandbox;
 mod security;
 mod serve;
+pub mod wire;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -70,6 +72,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use ecom_core::Environment;
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
@@ -79,21 +82,19 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use url::Url;
 
 pub use config::{Cli, Config};
-pub use error::{Error, PROXY_ERROR_HEADER};
+pub use error::Error;
 pub use forward::FORWARDED_REQUEST_HEADERS;
-pub use sandbox::SANDBOX_UPSTREAM;
+pub use wire::SANDBOX_UPSTREAM;
 
 use config::{Target, Upstream};
 use error::{printable, ErrorKind};
 use forward::{Forwarder, Outgoing};
 use ratelimit::Limiter;
 
-/// Header carrying the optional access token.
-pub const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-proxy-token");
 /// Header carrying the upstream's duration (`upstream;dur=<ms>`).
 pub const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
-/// Path of the endpoint that lists the configured upstreams.
-pub const INFO_PATH: &str = "/__proxy/info";
+/// Set by a trusted reverse proxy to the client's address (`--client-ip-from-forwarded-for`).
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// Shared, read-only state of one server.
 struct AppState {
@@ -128,7 +129,7 @@ enum Route<'a> {
 
 impl AppState {
     fn route<'a>(&self, path: &'a str) -> Route<'a> {
-        if path == INFO_PATH {
+        if path == wire::PROXY_INFO {
             return Route::Info;
         }
         let trimmed = path.strip_prefix('/').unwrap_or(path);
@@ -169,7 +170,7 @@ impl AppState {
             // not under the client's control.
             let forwarded = request
                 .headers()
-                .get_all("x-forwarded-for")
+                .get_all(X_FORWARDED_FOR)
                 .iter()
                 .next_back()
                 .and_then(|v| v.to_str().ok())
@@ -216,9 +217,12 @@ fn info_json(config: &Config, sandbox_control: bool) -> serde_json::Value {
         .collect();
     serde_json::json!({
         "upstreams": upstreams,
-        "production_enabled": config.upstreams.iter().any(|u| u.name == "production"),
+        "production_enabled": config
+            .upstreams
+            .iter()
+            .any(|u| u.name == Environment::Production.upstream()),
         "token_required": config.token.is_some(),
-        "token_header": TOKEN_HEADER.as_str(),
+        "token_header": wire::PROXY_TOKEN.as_str(),
         "sandbox_control": sandbox_control,
     })
 }
@@ -285,7 +289,7 @@ fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
 
 fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
     let mut allowed_headers: Vec<HeaderName> = FORWARDED_REQUEST_HEADERS.to_vec();
-    allowed_headers.push(TOKEN_HEADER);
+    allowed_headers.push(wire::PROXY_TOKEN);
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([
@@ -299,12 +303,12 @@ fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
         .allow_headers(allowed_headers)
         .expose_headers([
             SERVER_TIMING,
-            HeaderName::from_static("x-request-id"),
+            wire::REQUEST_ID,
             header::CONTENT_TYPE,
             header::CONTENT_LENGTH,
             header::LOCATION,
             header::RETRY_AFTER,
-            PROXY_ERROR_HEADER,
+            wire::PROXY_ERROR,
         ])
         .max_age(Duration::from_secs(600))
 }
@@ -366,7 +370,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
         )
     });
     Ok(Router::new()
-        .route(INFO_PATH, get(info))
+        .route(wire::PROXY_INFO, get(info))
         .fallback(dispatch)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(cors_layer(origins))
@@ -454,7 +458,7 @@ async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next)
     let path = printable(&ecom_core::redact::loggable_path(request.uri().path()), 200);
     let (routed, origin_applies) = match state.route(request.uri().path()) {
         Route::Upstream { index, .. } => (state.upstreams[index].name.clone(), true),
-        Route::Info => ("__proxy".to_string(), true),
+        Route::Info => (wire::RESERVED_SEGMENT.to_string(), true),
         // Static files are public; only non-GET requests there need an allowed origin.
         Route::Other { .. } => (
             "-".to_string(),
@@ -544,7 +548,7 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         }
     }
     if let (Some(token), true) = (&state.token, upstream.token_required) {
-        let message = match request.headers().get(&TOKEN_HEADER) {
+        let message = match request.headers().get(&wire::PROXY_TOKEN) {
             None => Some(format!(
                 "this proxy requires an access token for the upstream `{}`; send it in the X-Proxy-Token header (ask whoever runs the proxy for it)",
                 upstream.name
