@@ -72,8 +72,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use ecom_core::proxy::{ProxyInfo, UpstreamInfo, IN_PROCESS_ROUTER, IN_PROCESS_SANDBOX};
 use ecom_core::Environment;
-use serde::Serialize;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -106,7 +106,7 @@ struct AppState {
     client_ip_from_forwarded_for: bool,
     body_limit: usize,
     static_files: Option<ServeDir>,
-    info: serde_json::Value,
+    info: ProxyInfo,
     /// Whether `/sandbox/__sim/…` is forwarded (see [`Config::is_local`]).
     sandbox_control: bool,
     /// The `Host` values this server answers for.
@@ -187,44 +187,36 @@ impl AppState {
     }
 }
 
-/// One entry of `/__proxy/info`.
-#[derive(Debug, Serialize)]
-struct UpstreamInfo<'a> {
-    name: &'a str,
-    /// The base URL, or `in-process sandbox`.
-    target: String,
-    in_process: bool,
-    token_required: bool,
-}
-
-fn info_json(config: &Config, sandbox_control: bool) -> serde_json::Value {
-    let upstreams: Vec<UpstreamInfo<'_>> = config
+/// The body of `/__proxy/info`: the upstreams and whether they need the token (never the token
+/// itself).
+fn proxy_info(config: &Config, sandbox_control: bool) -> ProxyInfo {
+    let upstreams = config
         .upstreams
         .iter()
         .map(|u| {
             let (target, in_process) = match &u.target {
-                Target::Sandbox => ("in-process sandbox".to_string(), true),
-                Target::Router(_) => ("in-process router".to_string(), true),
+                Target::Sandbox => (IN_PROCESS_SANDBOX.to_string(), true),
+                Target::Router(_) => (IN_PROCESS_ROUTER.to_string(), true),
                 Target::Http(url) => (url.as_str().trim_end_matches('/').to_string(), false),
             };
             UpstreamInfo {
-                name: &u.name,
+                name: u.name.clone(),
                 target,
                 in_process,
                 token_required: config.token.is_some() && u.token_required,
             }
         })
         .collect();
-    serde_json::json!({
-        "upstreams": upstreams,
-        "production_enabled": config
+    ProxyInfo {
+        upstreams,
+        production_enabled: config
             .upstreams
             .iter()
             .any(|u| u.name == Environment::Production.upstream()),
-        "token_required": config.token.is_some(),
-        "token_header": wire::PROXY_TOKEN.as_str(),
-        "sandbox_control": sandbox_control,
-    })
+        token_required: config.token.is_some(),
+        token_header: wire::PROXY_TOKEN.as_str().to_string(),
+        sandbox_control,
+    }
 }
 
 /// The origins allowed to call the proxy: the configured ones (or, for a local server only, the
@@ -353,7 +345,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
         client_ip_from_forwarded_for: config.client_ip_from_forwarded_for,
         body_limit: config.body_limit,
         static_files: config.static_dir.as_ref().map(assets::serve_dir),
-        info: info_json(config, sandbox_control),
+        info: proxy_info(config, sandbox_control),
         sandbox_control,
         hosts: security::AllowedHosts::new(config, public_url, bound),
         public_url: public_url.as_str().trim_end_matches('/').to_string(),
@@ -439,7 +431,7 @@ where
 }
 
 async fn info(State(state): State<Arc<AppState>>) -> Response {
-    let mut response = axum::Json(state.info.clone()).into_response();
+    let mut response = axum::Json(&state.info).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
