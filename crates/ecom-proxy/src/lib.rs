@@ -48,7 +48,9 @@
 //! - `serve`: the accept loop with the header-read timeout and the connection cap.
 //! - [`wire`]: core's header names and paths as `http` types.
 //! - [`error`]: the one error type and the proxy error response.
-//! - this module: [`app`] (the Router with its layers) and [`run`] (serve until shutdown).
+//! - this module: [`app`] (the Router: one group of routes per upstream, decided by axum, with
+//!   the guard as their route layer; `/__proxy/info`; the files as the fallback) and [`run`]
+//!   (serve until shutdown).
 
 mod assets;
 pub mod config;
@@ -70,7 +72,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use ecom_core::proxy::{ProxyInfo, UpstreamInfo, IN_PROCESS_ROUTER, IN_PROCESS_SANDBOX};
 use ecom_core::Environment;
@@ -117,35 +119,22 @@ struct AppState {
     policies: security::Policies,
 }
 
-/// What a request path addresses.
-enum Route<'a> {
-    /// `/<upstream><rest>`.
-    Upstream { index: usize, rest: &'a str },
-    /// The proxy's own info endpoint.
-    Info,
-    /// Anything else: a static file or an unknown upstream.
-    Other { first_segment: &'a str },
+/// The state of one upstream's routes: the server's, and the upstream axum routed the request
+/// to.
+#[derive(Clone)]
+struct Routed {
+    state: Arc<AppState>,
+    upstream: Arc<Upstream>,
+    /// `/<name>`: the part of the path axum matched; what follows goes to the upstream.
+    prefix: Arc<str>,
 }
 
 impl AppState {
-    fn route<'a>(&self, path: &'a str) -> Route<'a> {
-        if path == wire::PROXY_INFO {
-            return Route::Info;
-        }
+    /// The answer to a path that is neither an API route nor a file: its first segment names
+    /// no upstream.
+    fn unknown_upstream(&self, path: &str) -> Error {
         let trimmed = path.strip_prefix('/').unwrap_or(path);
-        let (first, rest) = match trimmed.find('/') {
-            Some(i) => (&trimmed[..i], &trimmed[i..]),
-            None => (trimmed, ""),
-        };
-        match self.upstreams.iter().position(|u| u.name == first) {
-            Some(index) => Route::Upstream { index, rest },
-            None => Route::Other {
-                first_segment: first,
-            },
-        }
-    }
-
-    fn unknown_upstream(&self, first_segment: &str) -> Error {
+        let first_segment = trimmed.split('/').next().unwrap_or_default();
         let names: Vec<&str> = self.upstreams.iter().map(|u| u.name.as_str()).collect();
         let example = names.first().copied().unwrap_or(SANDBOX_UPSTREAM);
         let what = if first_segment.is_empty() {
@@ -351,9 +340,9 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
         public_url: public_url.as_str().trim_end_matches('/').to_string(),
         policies: security::Policies::new(config),
     });
-    // Layers run outermost first: security headers (on every response, errors included),
-    // request log with the host and origin checks, CORS (answers preflights), then rate limit
-    // and token, so that their errors still carry CORS headers the app can read.
+    // Layers run outermost first: security headers (on every response, errors included), then
+    // the request log with the host check, then the routes with their own layers (see
+    // `routes`).
     let frame_options = config.frame_ancestors.is_empty().then(|| {
         // X-Frame-Options cannot list origins, so it only backs up the default policy.
         SetResponseHeaderLayer::overriding(
@@ -361,11 +350,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
             HeaderValue::from_static("SAMEORIGIN"),
         )
     });
-    Ok(Router::new()
-        .route(wire::PROXY_INFO, get(info))
-        .fallback(dispatch)
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
-        .layer(cors_layer(origins))
+    Ok(routes(&state, &cors_layer(origins))
         .layer(middleware::from_fn_with_state(state.clone(), front))
         .layer(middleware::map_response_with_state(
             state.clone(),
@@ -381,8 +366,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
-        .layer(tower::util::option_layer(frame_options))
-        .with_state(state))
+        .layer(tower::util::option_layer(frame_options)))
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then finishes in-flight requests.
@@ -438,42 +422,122 @@ async fn info(State(state): State<Arc<AppState>>) -> Response {
     response
 }
 
-/// Name of the upstream a request went to, for the request log.
+/// Name of the upstream a request went to (`__proxy` for the info endpoint), for the request
+/// log; files and unknown paths have none.
 #[derive(Debug, Clone)]
-struct UpstreamName(String);
+struct UpstreamName(Arc<str>);
 
-/// The outermost layer: refuses disallowed origins (before CORS can answer a preflight) and
-/// writes the one log line per request.
+/// The router: one group of routes per upstream and one for `/__proxy/info`, each with the
+/// checks it needs as route layers, and the app's files as the fallback.
+///
+/// Innermost first, an upstream's request passes its guard (rate limit, token), CORS (which
+/// answers preflights, and gives the guard's errors the headers the app needs to read them),
+/// and the origin check (before CORS can answer a preflight). The info endpoint has the same
+/// without the guard. Files are public, so the fallback checks the origin of other methods
+/// only; it answers paths no route matched: a file, or the proxy's `unknown_upstream` error.
+fn routes(state: &Arc<AppState>, cors: &CorsLayer) -> Router {
+    let info = Router::new()
+        .route(wire::PROXY_INFO, get(info))
+        .with_state(state.clone());
+    let mut router = api_layers(info, state, cors, wire::RESERVED_SEGMENT);
+    for upstream in &state.upstreams {
+        let prefix = format!("/{}", upstream.name);
+        let routed = Routed {
+            state: state.clone(),
+            upstream: Arc::new(upstream.clone()),
+            prefix: prefix.as_str().into(),
+        };
+        // `{*rest}` matches one character or more, so `/<name>/` is a route of its own.
+        let routes = Router::new()
+            .route(&prefix, any(forward))
+            .route(&format!("{prefix}/"), any(forward))
+            .route(&format!("{prefix}/{{*rest}}"), any(forward))
+            .route_layer(middleware::from_fn_with_state(routed.clone(), guard))
+            .with_state(routed);
+        router = router.merge(api_layers(routes, state, cors, &upstream.name));
+    }
+    let files = Router::new()
+        .fallback(serve_static)
+        .layer(cors.clone())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            allowed_origin_unless_read,
+        ))
+        .with_state(state.clone());
+    router.fallback_service(files)
+}
+
+/// The route layers of the info endpoint and of every upstream: CORS, the origin check, and
+/// the name the request log shows.
+fn api_layers(router: Router, state: &Arc<AppState>, cors: &CorsLayer, name: &str) -> Router {
+    router
+        .route_layer(cors.clone())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            allowed_origin_only,
+        ))
+        .route_layer(middleware::map_response_with_state(
+            UpstreamName(name.into()),
+            name_for_log,
+        ))
+}
+
+/// Marks the response with the name of the routes it came from, for [`front`]'s log line.
+async fn name_for_log(State(name): State<UpstreamName>, mut response: Response) -> Response {
+    response.extensions_mut().insert(name);
+    response
+}
+
+/// Refuses a request whose `Origin` is not allowed (a request without one is not a browser's
+/// cross-origin request and passes).
+async fn allowed_origin_only(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match refused_origin(&state, &request) {
+        Some(error) => error.into_response(),
+        None => next.run(request).await,
+    }
+}
+
+/// [`allowed_origin_only`] for requests other than `GET` and `HEAD`: the app's files are public.
+async fn allowed_origin_unless_read(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    allowed_origin_only(State(state), request, next).await
+}
+
+/// The error for a request from an origin that is not allowed, if it is from one.
+fn refused_origin(state: &AppState, request: &Request) -> Option<Error> {
+    request
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|origin| !state.allowed_origins.contains(origin))
+        .map(|origin| Error::OriginForbidden {
+            origin: printable(&String::from_utf8_lossy(origin.as_bytes()), 100),
+        })
+}
+
+/// The outermost layer: refuses hosts this server does not answer for and writes the one log
+/// line per request.
 async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = printable(&ecom_core::redact::loggable_path(request.uri().path()), 200);
-    let (routed, origin_applies) = match state.route(request.uri().path()) {
-        Route::Upstream { index, .. } => (state.upstreams[index].name.clone(), true),
-        Route::Info => (wire::RESERVED_SEGMENT.to_string(), true),
-        // Static files are public; only non-GET requests there need an allowed origin.
-        Route::Other { .. } => (
-            "-".to_string(),
-            !matches!(method, Method::GET | Method::HEAD),
-        ),
-    };
     // The host check comes first and covers everything (files, info, upstreams, /__sim): a
     // page that reached this server through DNS rebinding must get nothing from it.
-    let forbidden = match state.hosts.refused(&request) {
-        Some(host) => Some(Error::HostForbidden {
+    let response = match state.hosts.refused(&request) {
+        Some(host) => Error::HostForbidden {
             host,
             expected: state.public_url.clone(),
-        }),
-        None => request
-            .headers()
-            .get(header::ORIGIN)
-            .filter(|origin| origin_applies && !state.allowed_origins.contains(origin))
-            .map(|origin| Error::OriginForbidden {
-                origin: printable(&String::from_utf8_lossy(origin.as_bytes()), 100),
-            }),
-    };
-    let response = match forbidden {
-        Some(error) => error.into_response(),
+        }
+        .into_response(),
         None => next.run(request).await,
     };
     let total_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -485,7 +549,7 @@ async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next)
     let upstream = response
         .extensions()
         .get::<UpstreamName>()
-        .map_or(routed, |n| n.0.clone());
+        .map_or("-", |n| &*n.0);
     tracing::info!(
         upstream = %upstream,
         method = %method,
@@ -520,11 +584,11 @@ async fn content_security_policy(
     response
 }
 
-async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let Route::Upstream { index, .. } = state.route(request.uri().path()) else {
-        return next.run(request).await;
-    };
-    let upstream = &state.upstreams[index];
+/// The route layer of an upstream's routes: the per-client rate limit, then the access token.
+async fn guard(State(routed): State<Routed>, request: Request, next: Next) -> Response {
+    let Routed {
+        state, upstream, ..
+    } = &routed;
     if let Some(limiter) = &state.limiter {
         if let Some(ip) = state.client_ip(&request) {
             if let Err(wait) = limiter.check(ip) {
@@ -561,42 +625,35 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
     next.run(request).await
 }
 
-async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let path = request.uri().path().to_string();
-    match state.route(&path) {
-        Route::Upstream { index, rest } => {
-            let upstream = &state.upstreams[index];
-            let mut response = match forward_request(&state, upstream, rest, request).await {
-                Ok(response) => response,
-                Err(error) => error.into_response(),
-            };
-            response
-                .extensions_mut()
-                .insert(UpstreamName(upstream.name.clone()));
-            response
-        }
-        Route::Info => StatusCode::METHOD_NOT_ALLOWED.into_response(),
-        Route::Other { first_segment } => {
-            let first_segment = first_segment.to_string();
-            serve_static(&state, &first_segment, request).await
-        }
+/// The handler of an upstream's routes: the path below `/<name>` goes to that upstream.
+async fn forward(State(routed): State<Routed>, request: Request) -> Response {
+    // axum matched `/<name>` literally, so the path starts with it.
+    let path = request.uri().path();
+    let rest = path
+        .strip_prefix(&*routed.prefix)
+        .unwrap_or(path)
+        .to_string();
+    match forward_request(&routed.state, &routed.upstream, &rest, request).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
     }
 }
 
-async fn serve_static(state: &AppState, first_segment: &str, request: Request) -> Response {
+/// The fallback: a file of the app, or the proxy's `unknown_upstream` error.
+async fn serve_static(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let path = request.uri().path().to_string();
     let Some(files) = &state.static_files else {
-        return state.unknown_upstream(first_segment).into_response();
+        return state.unknown_upstream(&path).into_response();
     };
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        return state.unknown_upstream(first_segment).into_response();
+        return state.unknown_upstream(&path).into_response();
     }
     // A 304 carries no Content-Type, but its headers replace the cached ones, so an HTML
     // document's policy must come with it too.
-    let path = request.uri().path();
     let document = path.ends_with('/') || path.ends_with(".html");
     let response = assets::serve(files, request).await;
     if response.status() == StatusCode::NOT_FOUND {
-        return state.unknown_upstream(first_segment).into_response();
+        return state.unknown_upstream(&path).into_response();
     }
     let mut response = response.map(Body::new);
     let html = response
