@@ -462,13 +462,13 @@ impl Cli {
                 let pem = std::fs::read(path).map_err(|e| {
                     config_err("--trust-ca", format!("cannot read {}: {e}", path.display()))
                 })?;
-                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                let certificates = crate::client::certificates(&pem).map_err(|e| {
                     config_err(
                         "--trust-ca",
                         format!("{} is not a PEM certificate bundle ({e}); pass the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)", path.display()),
                     )
                 })?;
-                if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                if certificates.is_empty() {
                     return Err(config_err(
                         "--trust-ca",
                         format!("{} holds no certificate; pass the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)", path.display()),

@@ -41,6 +41,7 @@
 //!
 //! - [`config`]: clap command line, TOML file, validated [`Config`].
 //! - `forward`: path checks, header filtering, sending to an HTTPS or in-process upstream.
+//! - `client`: the HTTPS client for network upstreams (rustls with ring, the Mozilla roots).
 //! - `ratelimit`: per-client-IP token buckets.
 //! - `sandbox`: building the in-process `ecom-sandbox` Router.
 //! - `assets`: the app's static files: precompressed copies, cache policy, revalidation.
@@ -53,6 +54,7 @@
 //!   (serve until shutdown).
 
 mod assets;
+mod client;
 pub mod config;
 pub mod error;
 mod forward;
@@ -244,30 +246,6 @@ fn allowed_origins(config: &Config, public_url: &Url, local: bool) -> Vec<Header
     values
 }
 
-fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .https_only(true)
-        .timeout(config.upstream_timeout)
-        .pool_idle_timeout(Duration::from_secs(30))
-        .user_agent(concat!("ecom-playground-proxy/", env!("CARGO_PKG_VERSION")));
-    if let Some(pem) = &config.trust_ca_pem {
-        let certificates =
-            reqwest::Certificate::from_pem_bundle(pem).map_err(|e| Error::Config {
-                setting: "--trust-ca",
-                message: format!("the certificates do not load ({e})"),
-            })?;
-        for certificate in certificates {
-            builder = builder.add_root_certificate(certificate);
-        }
-    }
-    builder.build().map_err(|e| Error::Config {
-        setting: "upstreams",
-        message: format!("the HTTPS client could not be set up ({e})"),
-    })
-}
-
 fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
     let mut allowed_headers: Vec<HeaderName> = FORWARDED_REQUEST_HEADERS.to_vec();
     allowed_headers.push(wire::PROXY_TOKEN);
@@ -324,7 +302,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
     let state = Arc::new(AppState {
         upstreams: config.upstreams.clone(),
         forwarder: Forwarder {
-            client: http_client(config)?,
+            client: client::HttpsClient::new(config)?,
             timeout: config.upstream_timeout,
             sandbox,
         },
