@@ -1,29 +1,69 @@
 //! What the proxy says about itself (`GET /__proxy/info`), and what the app offers from it.
+//!
+//! The proxy writes this body from [`ProxyInfo`] and the app reads it with
+//! [`ProxyInfo::parse`]: one type for both ends. Every field but `upstreams` has a default, so
+//! the app also reads the body of an older or a third-party proxy that leaves some out.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Environment;
 
+/// [`UpstreamInfo::target`] of the proxy's in-process sandbox.
+pub const IN_PROCESS_SANDBOX: &str = "in-process sandbox";
+/// [`UpstreamInfo::target`] of any other in-process upstream (tests, embedders).
+pub const IN_PROCESS_ROUTER: &str = "in-process router";
+
 /// One upstream the proxy forwards to.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpstreamInfo {
     /// The path prefix, like `sandbox` or `mt`.
     pub name: String,
-    /// Base URL, or "in-process sandbox".
+    /// Base URL without a trailing `/`, or [`IN_PROCESS_SANDBOX`] / [`IN_PROCESS_ROUTER`].
     pub target: String,
+    /// Whether the upstream runs inside the proxy's process (no network hop).
+    #[serde(default)]
+    pub in_process: bool,
     /// Whether the proxy requires its access token for this upstream.
     #[serde(default)]
     pub token_required: bool,
 }
 
 /// The proxy's `/__proxy/info` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProxyInfo {
-    /// Configured upstreams.
+    /// Configured upstreams, in the order the proxy lists them.
     pub upstreams: Vec<UpstreamInfo>,
     /// Whether the production upstream is enabled.
     #[serde(default)]
     pub production_enabled: bool,
+    /// Whether the proxy has an access token at all (see [`UpstreamInfo::token_required`] for
+    /// which upstreams need it).
+    #[serde(default)]
+    pub token_required: bool,
+    /// The header the access token goes in ([`crate::wire::headers::PROXY_TOKEN`]).
+    #[serde(default)]
+    pub token_header: String,
+    /// Whether the proxy forwards the sandbox's `/__sim` control surface.
+    #[serde(default)]
+    pub sandbox_control: bool,
+}
+
+/// [`ProxyErrorBody::source`] of every error the proxy makes itself.
+pub const PROXY_ERROR_SOURCE: &str = "proxy";
+
+/// The JSON body of an error the proxy made itself (not the upstream's), sent with the
+/// [`crate::wire::headers::PROXY_ERROR`] header carrying the same `kind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyErrorBody {
+    /// Always [`PROXY_ERROR_SOURCE`].
+    pub source: String,
+    /// What went wrong, such as `unauthorized`, `timeout` or `upstream_redirect`.
+    pub kind: String,
+    /// What failed and how to fix it; never a header value, body or query string.
+    pub message: String,
+    /// The upstream the request was meant for, if any.
+    #[serde(default)]
+    pub upstream: Option<String>,
 }
 
 impl ProxyInfo {
@@ -73,5 +113,14 @@ mod tests {
         };
         assert_eq!(enabled.environments(), Environment::ALL);
         assert!(ProxyInfo::parse("<html>").is_err());
+    }
+
+    #[test]
+    fn a_body_without_the_optional_fields_parses_and_round_trips() {
+        let info = ProxyInfo::parse(r#"{"upstreams":[{"name":"mt","target":"x"}]}"#).unwrap();
+        assert!(!info.upstreams[0].in_process && !info.token_required);
+        assert_eq!(info.token_header, "");
+        let text = serde_json::to_string(&info).unwrap();
+        assert_eq!(ProxyInfo::parse(&text).unwrap(), info);
     }
 }

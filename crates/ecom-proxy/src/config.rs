@@ -2,9 +2,12 @@
 //! file, and the typed, validated [`Config`] the server runs with.
 //!
 //! Every setting can come from a flag, an environment variable or the TOML file given with
-//! `--config`; a flag or variable wins over the file. The file uses the long flag names with `_`
-//! for `-` (`body_limit = 65536`, `upstream = ["staging=https://…"]`). Unknown keys are errors,
-//! so a typo never silently falls back to a default.
+//! `--config`: a flag wins over its variable (clap), either wins over the file, and the file
+//! over the default. The file's keys are [`Cli`]'s own fields, so there is no second list of
+//! settings to keep in step: the long flag names with `_` for `-` (`body_limit = 65536`,
+//! `upstream = ["staging=https://…"]`). figment layers the settings given on the command line
+//! over the file's; unknown keys are errors that name the key and the file, so a typo never
+//! silently falls back to a default.
 
 // The doc comments on `Cli` are its `--help` text, written for a terminal, not for rustdoc.
 #![allow(
@@ -14,13 +17,16 @@
 )]
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
 use axum::Router;
 use clap::Parser;
-use serde::Deserialize;
+use ecom_core::Environment;
+use figment::providers::Serialized;
+use figment::{Figment, Metadata, Profile, Provider};
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::Error;
@@ -51,7 +57,7 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// Shortest access token accepted, so a guessable token is refused at start-up.
 pub const MIN_TOKEN_LEN: usize = 16;
 /// Path segment reserved for the proxy's own endpoints.
-pub const RESERVED_SEGMENT: &str = "__proxy";
+pub use crate::wire::RESERVED_SEGMENT;
 
 /// eCom Playground server: the CORS proxy to the Vipps APIs, the in-process sandbox and the
 /// built app, on one origin.
@@ -59,35 +65,45 @@ pub const RESERVED_SEGMENT: &str = "__proxy";
 /// Routes: `/<upstream>/<path>` forwards to that upstream (`sandbox`, `mt`, and `production` or
 /// extra upstreams when configured); `/__proxy/info` lists the upstreams; anything else is a
 /// static file from --static-dir.
-#[derive(Debug, Default, Parser)]
+#[derive(Debug, Default, Parser, Serialize, Deserialize)]
 #[command(name = "ecom-proxy", version, about, long_about = None)]
+// Serde is the config file's view: every key optional, unknown keys refused, and only the
+// settings given on the command line (or in the environment) serialized, so that they are
+// layered over the file's and the rest fall through to it.
+#[serde(default, deny_unknown_fields)]
 pub struct Cli {
     /// TOML file with settings (keys are the long flag names with `_` for `-`); flags and
     /// environment variables win over it.
     #[arg(long, env = "ECOM_PROXY_CONFIG", value_name = "FILE")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
 
     /// Address to listen on [default: 127.0.0.1:8080]. Bind a public address only behind a
     /// TLS-terminating reverse proxy.
     #[arg(long, env = "ECOM_PROXY_LISTEN", value_name = "ADDR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,
 
     /// URL browsers use to reach this server [default: http://<listen address>]. Needed behind
     /// a reverse proxy: it is this server's allowed origin and the base of the sandbox's URLs.
     #[arg(long, env = "ECOM_PROXY_PUBLIC_URL", value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
 
     /// Do not host the in-process sandbox under /sandbox.
     #[arg(long, env = "ECOM_PROXY_NO_SANDBOX")]
+    #[serde(skip_serializing_if = "is_false")]
     pub no_sandbox: bool,
 
     /// Do not offer the Vipps test environment (https://apitest.vipps.no) under /mt.
     #[arg(long, env = "ECOM_PROXY_NO_MT")]
+    #[serde(skip_serializing_if = "is_false")]
     pub no_mt: bool,
 
     /// Offer the Vipps production API (https://api.vipps.no) under /production. It moves real
     /// money: enable it deliberately.
     #[arg(long, env = "ECOM_PROXY_ENABLE_PRODUCTION")]
+    #[serde(skip_serializing_if = "is_false")]
     pub enable_production: bool,
 
     /// Extra upstream as NAME=https://host[/base-path]; repeat the flag (or separate with commas
@@ -98,11 +114,13 @@ pub struct Cli {
         value_delimiter = ',',
         value_name = "NAME=URL"
     )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub upstream: Vec<String>,
 
     /// PEM file of CA certificates to trust for upstream TLS, in addition to the public roots
     /// (for an upstream with a private or test certificate authority).
     #[arg(long, env = "ECOM_PROXY_TRUST_CA", value_name = "PEM")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_ca: Option<PathBuf>,
 
     /// Browser origin (scheme://host[:port]) allowed to call the proxy; repeatable. Default: this
@@ -115,6 +133,7 @@ pub struct Cli {
         value_delimiter = ',',
         value_name = "ORIGIN"
     )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allowed_origin: Vec<String>,
 
     /// Host name (host or host:port) this server answers for besides its listen address and
@@ -126,6 +145,7 @@ pub struct Cli {
         value_delimiter = ',',
         value_name = "HOST[:PORT]"
     )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allowed_host: Vec<String>,
 
     /// Origin (scheme://host[:port]) allowed to show the playground in a frame, such as a
@@ -137,16 +157,19 @@ pub struct Cli {
         value_delimiter = ',',
         value_name = "ORIGIN"
     )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frame_ancestors: Vec<String>,
 
     /// Seconds a client has to send a request's headers, after connecting and between
     /// keep-alive requests; a connection that takes longer (slow or idle) is closed [default: 10].
     #[arg(long, env = "ECOM_PROXY_HEADER_READ_TIMEOUT", value_name = "SECONDS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub header_read_timeout: Option<f64>,
 
     /// Most client connections open at once; further connections wait until one closes
     /// [default: 512]. Keep it below the process's file-descriptor limit (ulimit -n).
     #[arg(long, env = "ECOM_PROXY_MAX_CONNECTIONS", value_name = "CONNECTIONS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_connections: Option<usize>,
 
     /// Access token clients must send in the X-Proxy-Token header (at least 16 characters).
@@ -157,44 +180,53 @@ pub struct Cli {
         hide_env_values = true,
         value_name = "TOKEN"
     )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 
     /// Require the token for the in-process sandbox too. Off by default because the sandbox's
     /// landing pages are opened by browser navigation, which cannot send the header.
     #[arg(long, env = "ECOM_PROXY_TOKEN_COVERS_SANDBOX")]
+    #[serde(skip_serializing_if = "is_false")]
     pub token_covers_sandbox: bool,
 
     /// Largest request body forwarded, in bytes [default: 1048576].
     #[arg(long, env = "ECOM_PROXY_BODY_LIMIT", value_name = "BYTES")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body_limit: Option<usize>,
 
     /// Seconds to wait for an upstream's answer before giving up with 504 [default: 10].
     #[arg(long, env = "ECOM_PROXY_UPSTREAM_TIMEOUT", value_name = "SECONDS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream_timeout: Option<f64>,
 
     /// Requests per minute each client IP may send to the upstreams; 0 turns rate limiting off
     /// [default: 600].
     #[arg(long, env = "ECOM_PROXY_RATE_LIMIT", value_name = "PER_MINUTE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<u32>,
 
     /// Requests a client IP may send at once before the per-minute rate applies [default: 60].
     #[arg(long, env = "ECOM_PROXY_RATE_LIMIT_BURST", value_name = "REQUESTS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit_burst: Option<u32>,
 
     /// Take the client IP for rate limiting from the last X-Forwarded-For entry. Only behind a
     /// reverse proxy that appends it; otherwise clients could pick their own address.
     #[arg(long, env = "ECOM_PROXY_CLIENT_IP_FROM_FORWARDED_FOR")]
+    #[serde(skip_serializing_if = "is_false")]
     pub client_ip_from_forwarded_for: bool,
 
     /// Directory of the built app (Trunk's dist/) to serve on the same origin; / serves its
     /// index.html.
     #[arg(long, env = "ECOM_PROXY_STATIC_DIR", value_name = "DIR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub static_dir: Option<PathBuf>,
 
     /// Let the sandbox send payment callbacks to loopback addresses (for a merchant server
     /// running on this machine). Local use only: refused unless --listen is a loopback address
     /// and --public-url (if given) is on a loopback host.
     #[arg(long, env = "ECOM_PROXY_SANDBOX_ALLOW_LOOPBACK_CALLBACKS")]
+    #[serde(skip_serializing_if = "is_false")]
     pub sandbox_allow_loopback_callbacks: bool,
 
     /// Serve the sandbox's control surface (/sandbox/__sim/…: reset, clock, recorded
@@ -202,40 +234,13 @@ pub struct Cli {
     /// anyone who reaches the server could then use it. Without this flag it is only served
     /// when --listen is a loopback address and --public-url (if given) is on a loopback host.
     #[arg(long, env = "ECOM_PROXY_SANDBOX_CONTROL")]
+    #[serde(skip_serializing_if = "is_false")]
     pub sandbox_control: bool,
 
     /// Turn off the sandbox's simulated Vipps rate limits.
     #[arg(long, env = "ECOM_PROXY_SANDBOX_NO_RATE_LIMITS")]
+    #[serde(skip_serializing_if = "is_false")]
     pub sandbox_no_rate_limits: bool,
-}
-
-/// The TOML config file: the same settings as [`Cli`], all optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    listen: Option<SocketAddr>,
-    public_url: Option<String>,
-    no_sandbox: Option<bool>,
-    no_mt: Option<bool>,
-    enable_production: Option<bool>,
-    upstream: Option<Vec<String>>,
-    trust_ca: Option<PathBuf>,
-    allowed_origin: Option<Vec<String>>,
-    allowed_host: Option<Vec<String>>,
-    frame_ancestors: Option<Vec<String>>,
-    header_read_timeout: Option<f64>,
-    max_connections: Option<usize>,
-    token: Option<String>,
-    token_covers_sandbox: Option<bool>,
-    body_limit: Option<usize>,
-    upstream_timeout: Option<f64>,
-    rate_limit: Option<u32>,
-    rate_limit_burst: Option<u32>,
-    client_ip_from_forwarded_for: Option<bool>,
-    static_dir: Option<PathBuf>,
-    sandbox_allow_loopback_callbacks: Option<bool>,
-    sandbox_control: Option<bool>,
-    sandbox_no_rate_limits: Option<bool>,
 }
 
 /// Where an upstream's requests go.
@@ -363,57 +368,35 @@ fn config_err(setting: &'static str, message: impl Into<String>) -> Error {
 }
 
 impl Cli {
-    /// Reads the `--config` file (if any), merges it under the flags and validates the result.
+    /// Reads the `--config` file (if any), layers the flags and environment variables over it
+    /// and validates the result.
     ///
     /// # Errors
     /// [`Error::Config`] naming the first invalid setting and how to fix it.
     pub fn into_config(self) -> Result<Config, Error> {
-        let file = match &self.config {
-            Some(path) => read_file_config(path)?,
-            None => FileConfig::default(),
-        };
-        let merged = self.merge(file);
-        merged.validate()
+        match self.config.clone() {
+            Some(path) => self.over_file(path)?.validate(),
+            None => self.validate(),
+        }
     }
 
-    fn merge(self, file: FileConfig) -> Cli {
-        fn list(cli: Vec<String>, file: Option<Vec<String>>) -> Vec<String> {
-            if cli.is_empty() {
-                file.unwrap_or_default()
-            } else {
-                cli
-            }
-        }
-        Cli {
-            config: self.config,
-            listen: self.listen.or(file.listen),
-            public_url: self.public_url.or(file.public_url),
-            no_sandbox: self.no_sandbox || file.no_sandbox.unwrap_or(false),
-            no_mt: self.no_mt || file.no_mt.unwrap_or(false),
-            enable_production: self.enable_production || file.enable_production.unwrap_or(false),
-            upstream: list(self.upstream, file.upstream),
-            trust_ca: self.trust_ca.or(file.trust_ca),
-            allowed_origin: list(self.allowed_origin, file.allowed_origin),
-            allowed_host: list(self.allowed_host, file.allowed_host),
-            frame_ancestors: list(self.frame_ancestors, file.frame_ancestors),
-            header_read_timeout: self.header_read_timeout.or(file.header_read_timeout),
-            max_connections: self.max_connections.or(file.max_connections),
-            token: self.token.or(file.token),
-            token_covers_sandbox: self.token_covers_sandbox
-                || file.token_covers_sandbox.unwrap_or(false),
-            body_limit: self.body_limit.or(file.body_limit),
-            upstream_timeout: self.upstream_timeout.or(file.upstream_timeout),
-            rate_limit: self.rate_limit.or(file.rate_limit),
-            rate_limit_burst: self.rate_limit_burst.or(file.rate_limit_burst),
-            client_ip_from_forwarded_for: self.client_ip_from_forwarded_for
-                || file.client_ip_from_forwarded_for.unwrap_or(false),
-            static_dir: self.static_dir.or(file.static_dir),
-            sandbox_allow_loopback_callbacks: self.sandbox_allow_loopback_callbacks
-                || file.sandbox_allow_loopback_callbacks.unwrap_or(false),
-            sandbox_control: self.sandbox_control || file.sandbox_control.unwrap_or(false),
-            sandbox_no_rate_limits: self.sandbox_no_rate_limits
-                || file.sandbox_no_rate_limits.unwrap_or(false),
-        }
+    /// These settings (flags and environment variables, which clap has already ranked) over
+    /// the file's: a setting given here wins, the others come from the file or stay unset.
+    fn over_file(self, path: PathBuf) -> Result<Cli, Error> {
+        let file = ConfigFile::read(path)?;
+        let invalid = |e: figment::Error| {
+            config_err(
+                "--config",
+                format!("{} is not a valid config file: {e}", file.path.display()),
+            )
+        };
+        let mut merged: Cli = Figment::new()
+            .merge(&file)
+            .merge(Serialized::defaults(&self))
+            .extract()
+            .map_err(invalid)?;
+        merged.config = Some(file.path);
+        Ok(merged)
     }
 
     fn validate(self) -> Result<Config, Error> {
@@ -431,16 +414,19 @@ impl Cli {
         let mut upstreams = Vec::new();
         if !self.no_sandbox {
             upstreams.push(Upstream {
-                name: "sandbox".into(),
+                name: crate::wire::SANDBOX_UPSTREAM.into(),
                 target: Target::Sandbox,
                 token_required: token_covers_sandbox,
             });
         }
         if !self.no_mt {
-            upstreams.push(http_upstream("mt", MT_BASE_URL)?);
+            upstreams.push(http_upstream(Environment::Mt.upstream(), MT_BASE_URL)?);
         }
         if self.enable_production {
-            upstreams.push(http_upstream("production", PRODUCTION_BASE_URL)?);
+            upstreams.push(http_upstream(
+                Environment::Production.upstream(),
+                PRODUCTION_BASE_URL,
+            )?);
         }
         for spec in &self.upstream {
             let (name, url) = spec.split_once('=').ok_or_else(|| {
@@ -476,13 +462,13 @@ impl Cli {
                 let pem = std::fs::read(path).map_err(|e| {
                     config_err("--trust-ca", format!("cannot read {}: {e}", path.display()))
                 })?;
-                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                let certificates = crate::client::certificates(&pem).map_err(|e| {
                     config_err(
                         "--trust-ca",
                         format!("{} is not a PEM certificate bundle ({e}); pass the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)", path.display()),
                     )
                 })?;
-                if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                if certificates.is_empty() {
                     return Err(config_err(
                         "--trust-ca",
                         format!("{} holds no certificate; pass the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)", path.display()),
@@ -698,15 +684,42 @@ impl Config {
     }
 }
 
-fn read_file_config(path: &Path) -> Result<FileConfig, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| config_err("--config", format!("cannot read {}: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| {
-        config_err(
-            "--config",
-            format!("{} is not a valid config file: {e}", path.display()),
-        )
-    })
+/// For `skip_serializing_if`: a flag that was not given.
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+/// The `--config` file, parsed, as a figment provider: its keys are [`Cli`]'s fields (the long
+/// flag names with `_` for `-`).
+struct ConfigFile {
+    path: PathBuf,
+    table: toml::Table,
+}
+
+impl ConfigFile {
+    fn read(path: PathBuf) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| config_err("--config", format!("cannot read {}: {e}", path.display())))?;
+        let table = toml::from_str(&text).map_err(|e| {
+            config_err(
+                "--config",
+                format!("{} is not a valid config file: {e}", path.display()),
+            )
+        })?;
+        Ok(Self { path, table })
+    }
+}
+
+impl Provider for &ConfigFile {
+    fn metadata(&self) -> Metadata {
+        // Keys are named as they are written in the file (`lisen`), not `default.lisen`.
+        Metadata::from("config file", self.path.as_path())
+            .interpolater(|_profile, keys| keys.join("."))
+    }
+
+    fn data(&self) -> Result<figment::value::Map<Profile, figment::value::Dict>, figment::Error> {
+        Serialized::defaults(&self.table).data()
+    }
 }
 
 fn check_name(name: &str) -> Result<(), Error> {
@@ -1036,5 +1049,59 @@ mod tests {
         std::fs::write(&path, "lisen = \"x\"\n").unwrap();
         let text = message(&["--config", path.to_str().unwrap()]);
         assert!(text.contains("unknown field"), "{text}");
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file_and_a_flag_over_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("proxy.toml");
+        std::fs::write(
+            &path,
+            "rate_limit_burst = 7\nrate_limit = 70\nno_mt = true\nallowed_origin = [\"https://docs.example.com\"]\n",
+        )
+        .unwrap();
+        let file = path.to_str().unwrap();
+        let burst = |config: Config| config.rate_limit.unwrap().burst;
+        let from_file = parse(&["--config", file]).unwrap();
+        assert_eq!(from_file.rate_limit.unwrap().per_minute, 70);
+        assert!(from_file.upstreams.iter().all(|u| u.name != "mt"));
+        assert_eq!(from_file.allowed_origins.unwrap().len(), 1);
+        assert_eq!(burst(parse(&["--config", file]).unwrap()), 7);
+        // No other test reads this variable.
+        std::env::set_var("ECOM_PROXY_RATE_LIMIT_BURST", "8");
+        let from_env = parse(&["--config", file]).map(burst);
+        let from_flag = parse(&["--config", file, "--rate-limit-burst", "9"]).map(burst);
+        std::env::remove_var("ECOM_PROXY_RATE_LIMIT_BURST");
+        assert_eq!(from_env.unwrap(), 8);
+        assert_eq!(from_flag.unwrap(), 9);
+    }
+
+    #[test]
+    fn a_bad_file_names_the_file_and_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("proxy.toml");
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        let text = message(&["--config", path.to_str().unwrap()]);
+        assert!(
+            text.starts_with("invalid --config: ")
+                && text.contains("unknown field: found `lisen`")
+                && text.contains("listen")
+                && text.contains(&path.display().to_string()),
+            "{text}"
+        );
+        std::fs::write(&path, "body_limit = \"big\"\n").unwrap();
+        let text = message(&["--config", path.to_str().unwrap()]);
+        assert!(text.contains("body_limit"), "{text}");
+        std::fs::write(&path, "config = \"other.toml\"\n").unwrap();
+        assert!(message(&["--config", path.to_str().unwrap()]).contains("unknown field"));
+        let text = message(&["--config", "/definitely/not/here.toml"]);
+        assert!(
+            text.contains("cannot read /definitely/not/here.toml"),
+            "{text}"
+        );
+        std::fs::write(&path, "listen = \n").unwrap();
+        assert!(
+            message(&["--config", path.to_str().unwrap()]).contains("is not a valid config file")
+        );
     }
 }

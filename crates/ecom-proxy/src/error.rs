@@ -2,16 +2,13 @@
 //! answers with.
 //!
 //! Proxy errors are a contract with the browser app: status, the `X-Playground-Proxy-Error: <kind>`
-//! header and the JSON body `{"source":"proxy","kind","message","upstream"}`. Messages say what
-//! failed and how to fix it, and never contain a header value, a body or a query string, because
-//! those may carry secrets.
+//! header and the JSON body `{"source":"proxy","kind","message","upstream"}`, written from
+//! core's `ProxyErrorBody`. Messages say what failed and how to fix it, and never contain a
+//! header value, a body or a query string, because those may carry secrets.
 
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-
-/// Header that marks a response made by the proxy itself, not by the upstream.
-pub const PROXY_ERROR_HEADER: HeaderName = HeaderName::from_static("x-playground-proxy-error");
+use ecom_core::proxy::{ProxyErrorBody, PROXY_ERROR_SOURCE};
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
@@ -133,15 +130,6 @@ pub enum Error {
     },
 }
 
-/// The JSON body of a proxy error.
-#[derive(Debug, Serialize)]
-struct ErrorBody<'a> {
-    source: &'static str,
-    kind: &'static str,
-    message: String,
-    upstream: Option<&'a str>,
-}
-
 impl Error {
     /// The error's kind as sent in `X-Playground-Proxy-Error` and the body's `kind`.
     pub fn kind(&self) -> &'static str {
@@ -208,11 +196,11 @@ pub(crate) struct ErrorKind(pub &'static str);
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let kind = self.kind();
-        let body = ErrorBody {
-            source: "proxy",
-            kind,
+        let body = ProxyErrorBody {
+            source: PROXY_ERROR_SOURCE.to_string(),
+            kind: kind.to_string(),
             message: self.to_string(),
-            upstream: self.upstream(),
+            upstream: self.upstream().map(str::to_string),
         };
         let json = serde_json::to_vec(&body).expect("a struct of strings always serializes");
         let mut response = (self.status(), json).into_response();
@@ -221,7 +209,7 @@ impl IntoResponse for Error {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        headers.insert(PROXY_ERROR_HEADER, HeaderValue::from_static(kind));
+        headers.insert(crate::wire::PROXY_ERROR, HeaderValue::from_static(kind));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(
             header::X_CONTENT_TYPE_OPTIONS,

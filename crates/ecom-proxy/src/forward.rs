@@ -15,28 +15,30 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri};
 use tower::ServiceExt;
 use url::Url;
 
+use crate::client::{Failure, HttpsClient};
 use crate::config::{Target, Upstream};
 use crate::error::{printable, Error};
+use crate::wire;
 
 /// Request headers forwarded to upstreams: exactly the ones the Vipps APIs read.
 pub const FORWARDED_REQUEST_HEADERS: [HeaderName; 13] = [
-    header::AUTHORIZATION,
-    HeaderName::from_static("ocp-apim-subscription-key"),
-    HeaderName::from_static("client_id"),
-    HeaderName::from_static("client_secret"),
-    HeaderName::from_static("merchant-serial-number"),
-    HeaderName::from_static("vipps-system-name"),
-    HeaderName::from_static("vipps-system-version"),
-    HeaderName::from_static("vipps-system-plugin-name"),
-    HeaderName::from_static("vipps-system-plugin-version"),
-    HeaderName::from_static("x-request-id"),
-    header::CONTENT_TYPE,
+    wire::AUTHORIZATION,
+    wire::SUBSCRIPTION_KEY,
+    wire::CLIENT_ID,
+    wire::CLIENT_SECRET,
+    wire::MERCHANT_SERIAL_NUMBER,
+    wire::SYSTEM_NAME,
+    wire::SYSTEM_VERSION,
+    wire::SYSTEM_PLUGIN_NAME,
+    wire::SYSTEM_PLUGIN_VERSION,
+    wire::REQUEST_ID,
+    wire::CONTENT_TYPE,
     header::ACCEPT,
-    HeaderName::from_static("size"),
+    wire::SIZE,
 ];
 
 /// The only response headers passed back from a network upstream (MT, production, extras):
@@ -58,7 +60,7 @@ const PASSED_RESPONSE_HEADERS: [HeaderName; 14] = [
     header::VARY,
     header::RETRY_AFTER,
     header::WWW_AUTHENTICATE,
-    HeaderName::from_static("x-request-id"),
+    wire::REQUEST_ID,
 ];
 
 /// Response headers never passed back from the in-process sandbox, which is trusted to set its
@@ -277,7 +279,7 @@ pub(crate) struct Outgoing<'a> {
 
 /// Everything forwarding needs besides the request.
 pub(crate) struct Forwarder {
-    pub client: reqwest::Client,
+    pub client: HttpsClient,
     pub timeout: Duration,
     /// The in-process sandbox, when configured.
     pub sandbox: Option<axum::Router>,
@@ -368,16 +370,20 @@ impl Forwarder {
         out: Outgoing<'_>,
     ) -> Result<(Response<Body>, Duration), Error> {
         let host = host_label(base);
+        let uri: Uri = url.as_str().parse().map_err(|_| Error::BadRequest {
+            upstream: Some(name.to_string()),
+            message:
+                "the request line could not be rebuilt for the upstream; check the path and query"
+                    .into(),
+        })?;
         let started = Instant::now();
         let result = self
             .client
-            .request(out.method, url)
-            .headers(out.headers)
-            .body(out.body)
-            .send()
+            .send(out.method, uri, out.headers, out.body)
             .await;
         let elapsed = started.elapsed();
-        let upstream_response = result.map_err(|e| classify(name, &host, self.timeout, &e))?;
+        let upstream_response =
+            result.map_err(|e| classify(name, &host, self.client.timeout(), &e))?;
         let status = upstream_response.status();
         // A browser's fetch follows a 3xx by itself and sends the same headers again, client
         // secret and access token included, to the Location. So the redirect must not reach it.
@@ -407,12 +413,14 @@ impl Forwarder {
         if let Some(h) = builder.headers_mut() {
             *h = headers;
         }
-        let body = Body::from_stream(upstream_response.bytes_stream());
-        let response = builder.body(body).map_err(|_| Error::Unreachable {
-            upstream: name.to_string(),
-            host: host.clone(),
-            cause: "its response could not be passed on".into(),
-        })?;
+        let response =
+            builder
+                .body(upstream_response.into_body())
+                .map_err(|_| Error::Unreachable {
+                    upstream: name.to_string(),
+                    host: host.clone(),
+                    cause: "its response could not be passed on".into(),
+                })?;
         Ok((response, elapsed))
     }
 }
@@ -427,17 +435,20 @@ pub(crate) fn format_duration(d: Duration) -> String {
     }
 }
 
-/// Turns a reqwest error into the proxy error the client sees, using only the innermost cause:
-/// reqwest's own message includes the URL, whose query could carry a secret.
-fn classify(name: &str, host: &str, timeout: Duration, error: &reqwest::Error) -> Error {
-    if error.is_timeout() {
-        return Error::Timeout {
-            upstream: name.to_string(),
-            host: host.to_string(),
-            after: format_duration(timeout),
-        };
-    }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+/// Turns a failed exchange into the proxy error the client sees, using only the innermost
+/// cause: an outer message may include the URL, whose query could carry a secret.
+fn classify(name: &str, host: &str, timeout: Duration, failure: &Failure) -> Error {
+    let error = match failure {
+        Failure::Timeout => {
+            return Error::Timeout {
+                upstream: name.to_string(),
+                host: host.to_string(),
+                after: format_duration(timeout),
+            }
+        }
+        Failure::Failed(error) => error,
+    };
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     let mut innermost = String::from("the connection failed");
     while let Some(cause) = source {
         if let Some(tls) = tls_error(cause) {

@@ -41,15 +41,20 @@
 //!
 //! - [`config`]: clap command line, TOML file, validated [`Config`].
 //! - `forward`: path checks, header filtering, sending to an HTTPS or in-process upstream.
+//! - `client`: the HTTPS client for network upstreams (rustls with ring, the Mozilla roots).
 //! - `ratelimit`: per-client-IP token buckets.
 //! - `sandbox`: building the in-process `ecom-sandbox` Router.
 //! - `assets`: the app's static files: precompressed copies, cache policy, revalidation.
 //! - `security`: the `Host` allow-list and the Content Security Policies.
 //! - `serve`: the accept loop with the header-read timeout and the connection cap.
+//! - [`wire`]: core's header names and paths as `http` types.
 //! - [`error`]: the one error type and the proxy error response.
-//! - this module: [`app`] (the Router with its layers) and [`run`] (serve until shutdown).
+//! - this module: [`app`] (the Router: one group of routes per upstream, decided by axum, with
+//!   the guard as their route layer; `/__proxy/info`; the files as the fallback) and [`run`]
+//!   (serve until shutdown).
 
 mod assets;
+mod client;
 pub mod config;
 pub mod error;
 mod forward;
@@ -57,6 +62,7 @@ mod ratelimit;
 mod sandbox;
 mod security;
 mod serve;
+pub mod wire;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -68,9 +74,10 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
-use serde::Serialize;
+use ecom_core::proxy::{ProxyInfo, UpstreamInfo, IN_PROCESS_ROUTER, IN_PROCESS_SANDBOX};
+use ecom_core::Environment;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -79,21 +86,19 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use url::Url;
 
 pub use config::{Cli, Config};
-pub use error::{Error, PROXY_ERROR_HEADER};
+pub use error::Error;
 pub use forward::FORWARDED_REQUEST_HEADERS;
-pub use sandbox::SANDBOX_UPSTREAM;
+pub use wire::SANDBOX_UPSTREAM;
 
 use config::{Target, Upstream};
 use error::{printable, ErrorKind};
 use forward::{Forwarder, Outgoing};
 use ratelimit::Limiter;
 
-/// Header carrying the optional access token.
-pub const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-proxy-token");
 /// Header carrying the upstream's duration (`upstream;dur=<ms>`).
 pub const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
-/// Path of the endpoint that lists the configured upstreams.
-pub const INFO_PATH: &str = "/__proxy/info";
+/// Set by a trusted reverse proxy to the client's address (`--client-ip-from-forwarded-for`).
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// Shared, read-only state of one server.
 struct AppState {
@@ -105,7 +110,7 @@ struct AppState {
     client_ip_from_forwarded_for: bool,
     body_limit: usize,
     static_files: Option<ServeDir>,
-    info: serde_json::Value,
+    info: ProxyInfo,
     /// Whether `/sandbox/__sim/…` is forwarded (see [`Config::is_local`]).
     sandbox_control: bool,
     /// The `Host` values this server answers for.
@@ -116,35 +121,22 @@ struct AppState {
     policies: security::Policies,
 }
 
-/// What a request path addresses.
-enum Route<'a> {
-    /// `/<upstream><rest>`.
-    Upstream { index: usize, rest: &'a str },
-    /// The proxy's own info endpoint.
-    Info,
-    /// Anything else: a static file or an unknown upstream.
-    Other { first_segment: &'a str },
+/// The state of one upstream's routes: the server's, and the upstream axum routed the request
+/// to.
+#[derive(Clone)]
+struct Routed {
+    state: Arc<AppState>,
+    upstream: Arc<Upstream>,
+    /// `/<name>`: the part of the path axum matched; what follows goes to the upstream.
+    prefix: Arc<str>,
 }
 
 impl AppState {
-    fn route<'a>(&self, path: &'a str) -> Route<'a> {
-        if path == INFO_PATH {
-            return Route::Info;
-        }
+    /// The answer to a path that is neither an API route nor a file: its first segment names
+    /// no upstream.
+    fn unknown_upstream(&self, path: &str) -> Error {
         let trimmed = path.strip_prefix('/').unwrap_or(path);
-        let (first, rest) = match trimmed.find('/') {
-            Some(i) => (&trimmed[..i], &trimmed[i..]),
-            None => (trimmed, ""),
-        };
-        match self.upstreams.iter().position(|u| u.name == first) {
-            Some(index) => Route::Upstream { index, rest },
-            None => Route::Other {
-                first_segment: first,
-            },
-        }
-    }
-
-    fn unknown_upstream(&self, first_segment: &str) -> Error {
+        let first_segment = trimmed.split('/').next().unwrap_or_default();
         let names: Vec<&str> = self.upstreams.iter().map(|u| u.name.as_str()).collect();
         let example = names.first().copied().unwrap_or(SANDBOX_UPSTREAM);
         let what = if first_segment.is_empty() {
@@ -169,7 +161,7 @@ impl AppState {
             // not under the client's control.
             let forwarded = request
                 .headers()
-                .get_all("x-forwarded-for")
+                .get_all(X_FORWARDED_FOR)
                 .iter()
                 .next_back()
                 .and_then(|v| v.to_str().ok())
@@ -186,41 +178,36 @@ impl AppState {
     }
 }
 
-/// One entry of `/__proxy/info`.
-#[derive(Debug, Serialize)]
-struct UpstreamInfo<'a> {
-    name: &'a str,
-    /// The base URL, or `in-process sandbox`.
-    target: String,
-    in_process: bool,
-    token_required: bool,
-}
-
-fn info_json(config: &Config, sandbox_control: bool) -> serde_json::Value {
-    let upstreams: Vec<UpstreamInfo<'_>> = config
+/// The body of `/__proxy/info`: the upstreams and whether they need the token (never the token
+/// itself).
+fn proxy_info(config: &Config, sandbox_control: bool) -> ProxyInfo {
+    let upstreams = config
         .upstreams
         .iter()
         .map(|u| {
             let (target, in_process) = match &u.target {
-                Target::Sandbox => ("in-process sandbox".to_string(), true),
-                Target::Router(_) => ("in-process router".to_string(), true),
+                Target::Sandbox => (IN_PROCESS_SANDBOX.to_string(), true),
+                Target::Router(_) => (IN_PROCESS_ROUTER.to_string(), true),
                 Target::Http(url) => (url.as_str().trim_end_matches('/').to_string(), false),
             };
             UpstreamInfo {
-                name: &u.name,
+                name: u.name.clone(),
                 target,
                 in_process,
                 token_required: config.token.is_some() && u.token_required,
             }
         })
         .collect();
-    serde_json::json!({
-        "upstreams": upstreams,
-        "production_enabled": config.upstreams.iter().any(|u| u.name == "production"),
-        "token_required": config.token.is_some(),
-        "token_header": TOKEN_HEADER.as_str(),
-        "sandbox_control": sandbox_control,
-    })
+    ProxyInfo {
+        upstreams,
+        production_enabled: config
+            .upstreams
+            .iter()
+            .any(|u| u.name == Environment::Production.upstream()),
+        token_required: config.token.is_some(),
+        token_header: wire::PROXY_TOKEN.as_str().to_string(),
+        sandbox_control,
+    }
 }
 
 /// The origins allowed to call the proxy: the configured ones (or, for a local server only, the
@@ -259,33 +246,9 @@ fn allowed_origins(config: &Config, public_url: &Url, local: bool) -> Vec<Header
     values
 }
 
-fn http_client(config: &Config) -> Result<reqwest::Client, Error> {
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .https_only(true)
-        .timeout(config.upstream_timeout)
-        .pool_idle_timeout(Duration::from_secs(30))
-        .user_agent(concat!("ecom-playground-proxy/", env!("CARGO_PKG_VERSION")));
-    if let Some(pem) = &config.trust_ca_pem {
-        let certificates =
-            reqwest::Certificate::from_pem_bundle(pem).map_err(|e| Error::Config {
-                setting: "--trust-ca",
-                message: format!("the certificates do not load ({e})"),
-            })?;
-        for certificate in certificates {
-            builder = builder.add_root_certificate(certificate);
-        }
-    }
-    builder.build().map_err(|e| Error::Config {
-        setting: "upstreams",
-        message: format!("the HTTPS client could not be set up ({e})"),
-    })
-}
-
 fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
     let mut allowed_headers: Vec<HeaderName> = FORWARDED_REQUEST_HEADERS.to_vec();
-    allowed_headers.push(TOKEN_HEADER);
+    allowed_headers.push(wire::PROXY_TOKEN);
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([
@@ -299,12 +262,12 @@ fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
         .allow_headers(allowed_headers)
         .expose_headers([
             SERVER_TIMING,
-            HeaderName::from_static("x-request-id"),
+            wire::REQUEST_ID,
             header::CONTENT_TYPE,
             header::CONTENT_LENGTH,
             header::LOCATION,
             header::RETRY_AFTER,
-            PROXY_ERROR_HEADER,
+            wire::PROXY_ERROR,
         ])
         .max_age(Duration::from_secs(600))
 }
@@ -339,7 +302,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
     let state = Arc::new(AppState {
         upstreams: config.upstreams.clone(),
         forwarder: Forwarder {
-            client: http_client(config)?,
+            client: client::HttpsClient::new(config)?,
             timeout: config.upstream_timeout,
             sandbox,
         },
@@ -349,15 +312,15 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
         client_ip_from_forwarded_for: config.client_ip_from_forwarded_for,
         body_limit: config.body_limit,
         static_files: config.static_dir.as_ref().map(assets::serve_dir),
-        info: info_json(config, sandbox_control),
+        info: proxy_info(config, sandbox_control),
         sandbox_control,
         hosts: security::AllowedHosts::new(config, public_url, bound),
         public_url: public_url.as_str().trim_end_matches('/').to_string(),
         policies: security::Policies::new(config),
     });
-    // Layers run outermost first: security headers (on every response, errors included),
-    // request log with the host and origin checks, CORS (answers preflights), then rate limit
-    // and token, so that their errors still carry CORS headers the app can read.
+    // Layers run outermost first: security headers (on every response, errors included), then
+    // the request log with the host check, then the routes with their own layers (see
+    // `routes`).
     let frame_options = config.frame_ancestors.is_empty().then(|| {
         // X-Frame-Options cannot list origins, so it only backs up the default policy.
         SetResponseHeaderLayer::overriding(
@@ -365,11 +328,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
             HeaderValue::from_static("SAMEORIGIN"),
         )
     });
-    Ok(Router::new()
-        .route(INFO_PATH, get(info))
-        .fallback(dispatch)
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
-        .layer(cors_layer(origins))
+    Ok(routes(&state, &cors_layer(origins))
         .layer(middleware::from_fn_with_state(state.clone(), front))
         .layer(middleware::map_response_with_state(
             state.clone(),
@@ -385,8 +344,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
-        .layer(tower::util::option_layer(frame_options))
-        .with_state(state))
+        .layer(tower::util::option_layer(frame_options)))
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then finishes in-flight requests.
@@ -435,49 +393,129 @@ where
 }
 
 async fn info(State(state): State<Arc<AppState>>) -> Response {
-    let mut response = axum::Json(state.info.clone()).into_response();
+    let mut response = axum::Json(&state.info).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-/// Name of the upstream a request went to, for the request log.
+/// Name of the upstream a request went to (`__proxy` for the info endpoint), for the request
+/// log; files and unknown paths have none.
 #[derive(Debug, Clone)]
-struct UpstreamName(String);
+struct UpstreamName(Arc<str>);
 
-/// The outermost layer: refuses disallowed origins (before CORS can answer a preflight) and
-/// writes the one log line per request.
+/// The router: one group of routes per upstream and one for `/__proxy/info`, each with the
+/// checks it needs as route layers, and the app's files as the fallback.
+///
+/// Innermost first, an upstream's request passes its guard (rate limit, token), CORS (which
+/// answers preflights, and gives the guard's errors the headers the app needs to read them),
+/// and the origin check (before CORS can answer a preflight). The info endpoint has the same
+/// without the guard. Files are public, so the fallback checks the origin of other methods
+/// only; it answers paths no route matched: a file, or the proxy's `unknown_upstream` error.
+fn routes(state: &Arc<AppState>, cors: &CorsLayer) -> Router {
+    let info = Router::new()
+        .route(wire::PROXY_INFO, get(info))
+        .with_state(state.clone());
+    let mut router = api_layers(info, state, cors, wire::RESERVED_SEGMENT);
+    for upstream in &state.upstreams {
+        let prefix = format!("/{}", upstream.name);
+        let routed = Routed {
+            state: state.clone(),
+            upstream: Arc::new(upstream.clone()),
+            prefix: prefix.as_str().into(),
+        };
+        // `{*rest}` matches one character or more, so `/<name>/` is a route of its own.
+        let routes = Router::new()
+            .route(&prefix, any(forward))
+            .route(&format!("{prefix}/"), any(forward))
+            .route(&format!("{prefix}/{{*rest}}"), any(forward))
+            .route_layer(middleware::from_fn_with_state(routed.clone(), guard))
+            .with_state(routed);
+        router = router.merge(api_layers(routes, state, cors, &upstream.name));
+    }
+    let files = Router::new()
+        .fallback(serve_static)
+        .layer(cors.clone())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            allowed_origin_unless_read,
+        ))
+        .with_state(state.clone());
+    router.fallback_service(files)
+}
+
+/// The route layers of the info endpoint and of every upstream: CORS, the origin check, and
+/// the name the request log shows.
+fn api_layers(router: Router, state: &Arc<AppState>, cors: &CorsLayer, name: &str) -> Router {
+    router
+        .route_layer(cors.clone())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            allowed_origin_only,
+        ))
+        .route_layer(middleware::map_response_with_state(
+            UpstreamName(name.into()),
+            name_for_log,
+        ))
+}
+
+/// Marks the response with the name of the routes it came from, for [`front`]'s log line.
+async fn name_for_log(State(name): State<UpstreamName>, mut response: Response) -> Response {
+    response.extensions_mut().insert(name);
+    response
+}
+
+/// Refuses a request whose `Origin` is not allowed (a request without one is not a browser's
+/// cross-origin request and passes).
+async fn allowed_origin_only(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match refused_origin(&state, &request) {
+        Some(error) => error.into_response(),
+        None => next.run(request).await,
+    }
+}
+
+/// [`allowed_origin_only`] for requests other than `GET` and `HEAD`: the app's files are public.
+async fn allowed_origin_unless_read(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    allowed_origin_only(State(state), request, next).await
+}
+
+/// The error for a request from an origin that is not allowed, if it is from one.
+fn refused_origin(state: &AppState, request: &Request) -> Option<Error> {
+    request
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|origin| !state.allowed_origins.contains(origin))
+        .map(|origin| Error::OriginForbidden {
+            origin: printable(&String::from_utf8_lossy(origin.as_bytes()), 100),
+        })
+}
+
+/// The outermost layer: refuses hosts this server does not answer for and writes the one log
+/// line per request.
 async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = printable(&ecom_core::redact::loggable_path(request.uri().path()), 200);
-    let (routed, origin_applies) = match state.route(request.uri().path()) {
-        Route::Upstream { index, .. } => (state.upstreams[index].name.clone(), true),
-        Route::Info => ("__proxy".to_string(), true),
-        // Static files are public; only non-GET requests there need an allowed origin.
-        Route::Other { .. } => (
-            "-".to_string(),
-            !matches!(method, Method::GET | Method::HEAD),
-        ),
-    };
     // The host check comes first and covers everything (files, info, upstreams, /__sim): a
     // page that reached this server through DNS rebinding must get nothing from it.
-    let forbidden = match state.hosts.refused(&request) {
-        Some(host) => Some(Error::HostForbidden {
+    let response = match state.hosts.refused(&request) {
+        Some(host) => Error::HostForbidden {
             host,
             expected: state.public_url.clone(),
-        }),
-        None => request
-            .headers()
-            .get(header::ORIGIN)
-            .filter(|origin| origin_applies && !state.allowed_origins.contains(origin))
-            .map(|origin| Error::OriginForbidden {
-                origin: printable(&String::from_utf8_lossy(origin.as_bytes()), 100),
-            }),
-    };
-    let response = match forbidden {
-        Some(error) => error.into_response(),
+        }
+        .into_response(),
         None => next.run(request).await,
     };
     let total_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -489,7 +527,7 @@ async fn front(State(state): State<Arc<AppState>>, request: Request, next: Next)
     let upstream = response
         .extensions()
         .get::<UpstreamName>()
-        .map_or(routed, |n| n.0.clone());
+        .map_or("-", |n| &*n.0);
     tracing::info!(
         upstream = %upstream,
         method = %method,
@@ -524,11 +562,11 @@ async fn content_security_policy(
     response
 }
 
-async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let Route::Upstream { index, .. } = state.route(request.uri().path()) else {
-        return next.run(request).await;
-    };
-    let upstream = &state.upstreams[index];
+/// The route layer of an upstream's routes: the per-client rate limit, then the access token.
+async fn guard(State(routed): State<Routed>, request: Request, next: Next) -> Response {
+    let Routed {
+        state, upstream, ..
+    } = &routed;
     if let Some(limiter) = &state.limiter {
         if let Some(ip) = state.client_ip(&request) {
             if let Err(wait) = limiter.check(ip) {
@@ -544,7 +582,7 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         }
     }
     if let (Some(token), true) = (&state.token, upstream.token_required) {
-        let message = match request.headers().get(&TOKEN_HEADER) {
+        let message = match request.headers().get(&wire::PROXY_TOKEN) {
             None => Some(format!(
                 "this proxy requires an access token for the upstream `{}`; send it in the X-Proxy-Token header (ask whoever runs the proxy for it)",
                 upstream.name
@@ -565,42 +603,35 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
     next.run(request).await
 }
 
-async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let path = request.uri().path().to_string();
-    match state.route(&path) {
-        Route::Upstream { index, rest } => {
-            let upstream = &state.upstreams[index];
-            let mut response = match forward_request(&state, upstream, rest, request).await {
-                Ok(response) => response,
-                Err(error) => error.into_response(),
-            };
-            response
-                .extensions_mut()
-                .insert(UpstreamName(upstream.name.clone()));
-            response
-        }
-        Route::Info => StatusCode::METHOD_NOT_ALLOWED.into_response(),
-        Route::Other { first_segment } => {
-            let first_segment = first_segment.to_string();
-            serve_static(&state, &first_segment, request).await
-        }
+/// The handler of an upstream's routes: the path below `/<name>` goes to that upstream.
+async fn forward(State(routed): State<Routed>, request: Request) -> Response {
+    // axum matched `/<name>` literally, so the path starts with it.
+    let path = request.uri().path();
+    let rest = path
+        .strip_prefix(&*routed.prefix)
+        .unwrap_or(path)
+        .to_string();
+    match forward_request(&routed.state, &routed.upstream, &rest, request).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
     }
 }
 
-async fn serve_static(state: &AppState, first_segment: &str, request: Request) -> Response {
+/// The fallback: a file of the app, or the proxy's `unknown_upstream` error.
+async fn serve_static(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let path = request.uri().path().to_string();
     let Some(files) = &state.static_files else {
-        return state.unknown_upstream(first_segment).into_response();
+        return state.unknown_upstream(&path).into_response();
     };
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        return state.unknown_upstream(first_segment).into_response();
+        return state.unknown_upstream(&path).into_response();
     }
     // A 304 carries no Content-Type, but its headers replace the cached ones, so an HTML
     // document's policy must come with it too.
-    let path = request.uri().path();
     let document = path.ends_with('/') || path.ends_with(".html");
     let response = assets::serve(files, request).await;
     if response.status() == StatusCode::NOT_FOUND {
-        return state.unknown_upstream(first_segment).into_response();
+        return state.unknown_upstream(&path).into_response();
     }
     let mut response = response.map(Body::new);
     let html = response

@@ -6,19 +6,18 @@ use url::Url;
 use crate::config::SandboxOptions;
 use crate::error::Error;
 
-/// Path segment the sandbox is mounted under.
-pub const SANDBOX_UPSTREAM: &str = "sandbox";
-
 /// Builds the sandbox Router for a server reachable at `public_url`.
 ///
 /// The sandbox hands out URLs (landing pages, QR images) under its `public_base_url`; setting
-/// that to `<public_url>/sandbox` makes them resolve back through this server.
+/// that to `<public_url>/sandbox` (core's `SANDBOX_PREFIX`) makes them resolve back through
+/// this server.
 #[cfg(feature = "sandbox")]
 pub(crate) fn router(public_url: &Url, options: SandboxOptions) -> Result<axum::Router, Error> {
     let config = ecom_sandbox::SandboxConfig {
         public_base_url: format!(
-            "{}/{SANDBOX_UPSTREAM}",
-            public_url.as_str().trim_end_matches('/')
+            "{}{}",
+            public_url.as_str().trim_end_matches('/'),
+            ecom_core::wire::paths::SANDBOX_PREFIX
         ),
         allow_loopback_callbacks: options.allow_loopback_callbacks,
         rate_limits: options.rate_limits,

@@ -225,6 +225,15 @@ async fn nothing_but_the_configured_upstream_is_ever_reached() {
             String::new(),
             Forwarded("/redirect".into(), 502),
         ),
+        // The upstream's root, with and without the slash, and a path with a trailing slash
+        // (each is a route of its own) go to that upstream.
+        ("/echo".into(), String::new(), Forwarded("/".into(), 418)),
+        ("/echo/".into(), String::new(), Forwarded("/".into(), 418)),
+        (
+            "/echo/ecomm/v2/payments/".into(),
+            String::new(),
+            Forwarded("/ecomm/v2/payments/".into(), 418),
+        ),
         // A query naming another host goes to the configured upstream only.
         (
             format!("/echo/ping?url=http://127.0.0.1:{c}/&host=127.0.0.1:{c}"),
