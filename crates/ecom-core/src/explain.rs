@@ -29,7 +29,7 @@ pub fn explain(status: u16, body: &str, proxy_marker: Option<&str>) -> Option<Ex
     }
     if let Some(kind) = proxy_marker {
         let (summary, message) = match serde_json::from_str::<ProxyError>(body) {
-            Ok(p) if p.source == "proxy" => (p.kind, p.message),
+            Ok(p) if p.source == crate::wire::errors::PROXY_ERROR_SOURCE => (p.kind, p.message),
             _ => (
                 kind.to_owned(),
                 format!("the proxy refused the request ({kind})"),

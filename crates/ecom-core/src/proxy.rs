@@ -48,24 +48,6 @@ pub struct ProxyInfo {
     pub sandbox_control: bool,
 }
 
-/// [`ProxyErrorBody::source`] of every error the proxy makes itself.
-pub const PROXY_ERROR_SOURCE: &str = "proxy";
-
-/// The JSON body of an error the proxy made itself (not the upstream's), sent with the
-/// [`crate::wire::headers::PROXY_ERROR`] header carrying the same `kind`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProxyErrorBody {
-    /// Always [`PROXY_ERROR_SOURCE`].
-    pub source: String,
-    /// What went wrong, such as `unauthorized`, `timeout` or `upstream_redirect`.
-    pub kind: String,
-    /// What failed and how to fix it; never a header value, body or query string.
-    pub message: String,
-    /// The upstream the request was meant for, if any.
-    #[serde(default)]
-    pub upstream: Option<String>,
-}
-
 impl ProxyInfo {
     /// Parses the info body.
     ///

@@ -3,12 +3,12 @@
 //!
 //! Proxy errors are a contract with the browser app: status, the `X-Playground-Proxy-Error: <kind>`
 //! header and the JSON body `{"source":"proxy","kind","message","upstream"}`, written from
-//! core's `ProxyErrorBody`. Messages say what failed and how to fix it, and never contain a
-//! header value, a body or a query string, because those may carry secrets.
+//! core's `wire::errors::ProxyError`. Messages say what failed and how to fix it, and never
+//! contain a header value, a body or a query string, because those may carry secrets.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ecom_core::proxy::{ProxyErrorBody, PROXY_ERROR_SOURCE};
+use ecom_core::wire::errors::{ProxyError, PROXY_ERROR_SOURCE};
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
@@ -196,7 +196,7 @@ pub(crate) struct ErrorKind(pub &'static str);
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let kind = self.kind();
-        let body = ProxyErrorBody {
+        let body = ProxyError {
             source: PROXY_ERROR_SOURCE.to_string(),
             kind: kind.to_string(),
             message: self.to_string(),

@@ -111,16 +111,20 @@ pub struct Problem {
     pub extra_info: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// The proxy's own error body, sent with the [`crate::wire::headers::PROXY_ERROR`] header.
+/// [`ProxyError::source`] of every error the proxy makes itself.
+pub const PROXY_ERROR_SOURCE: &str = "proxy";
+
+/// The body of an error the proxy made itself (not the upstream's), sent with the
+/// [`crate::wire::headers::PROXY_ERROR`] header carrying the same `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProxyError {
-    /// Always `proxy`.
+    /// Always [`PROXY_ERROR_SOURCE`].
     pub source: String,
-    /// A stable machine-readable kind (`upstream_timeout`, `redirect_refused`, …).
+    /// What went wrong, such as `unauthorized`, `timeout` or `upstream_redirect`.
     pub kind: String,
-    /// What went wrong and what to do, in words.
+    /// What failed and how to fix it; never a header value, body or query string.
     pub message: String,
-    /// The upstream the request was for (`mt`, `sandbox`, …), when there was one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The upstream the request was for (`mt`, `sandbox`, …); `null` when there was none.
+    #[serde(default)]
     pub upstream: Option<String>,
 }
