@@ -32,15 +32,35 @@ async fn send(http: &reqwest::Client, base: &str, core: &ApiRequest) -> (u16, St
     (status, response.text().await.unwrap())
 }
 
-/// Sends and insists on 200; the JSON body, or `Null` when it is empty (force approve).
+/// Sends and insists on 200; the JSON body (`Null` for force approve's empty one).
 async fn ok(http: &reqwest::Client, base: &str, what: &str, core: &ApiRequest) -> Value {
     let (status, body) = send(http, base, core).await;
     assert_eq!(status, 200, "{what}: {body}");
-    if body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&body).unwrap()
-    }
+    serde_json::from_str(&body).unwrap_or(Value::Null)
+}
+
+/// Initiates `f` and force-approves it as the test user; returns the landing page URL.
+async fn approved(http: &reqwest::Client, base: &str, token: &str, f: &InitiateForm) -> String {
+    let c = Credentials::demo();
+    let body = f.body(&c.merchant_serial_number);
+    let r = ok(
+        http,
+        base,
+        "initiate",
+        &initiate_request(&c, &body).authorized(token),
+    )
+    .await;
+    let url = r["url"].as_str().unwrap().to_owned();
+    let landing = landing_token(&url).unwrap();
+    let body = force_approve_body(&c.mobile_number, &landing);
+    let approve = force_approve_request(&c, &f.order_id, &body, &f.order_id);
+    ok(http, base, "force approve", &approve.authorized(token)).await;
+    url
+}
+
+async fn details(http: &reqwest::Client, base: &str, token: &str, order_id: &str) -> Value {
+    let request = details_request(&Credentials::demo(), order_id).authorized(token);
+    ok(http, base, "details", &request).await
 }
 
 fn form(kind: PaymentKind, c: &Credentials, n: u64) -> InitiateForm {
@@ -64,28 +84,14 @@ async fn the_quick_start_as_the_app_builds_it_passes_through_the_proxy() {
     assert_eq!(status, 200, "{body}");
     let token = AccessToken::parse(&body, 0).unwrap().token;
 
-    // Regular: initiate, and the landing page the sandbox names is the proxy's.
+    // Regular: the landing page the sandbox names is the proxy's.
     let f = form(PaymentKind::Regular, &c, 1);
-    let r = ok(
-        &http,
-        &base,
-        "initiate",
-        &initiate_request(&c, &f.body(&msn)).authorized(&token),
-    )
-    .await;
-    let url = r["url"].as_str().unwrap();
+    let url = approved(&http, &base, &token, &f).await;
     assert!(url.starts_with(&base), "{url} is not behind {base}");
-    let landing = landing_token(url).unwrap();
-    let page = http.get(url).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-
-    let approve = force_approve_request(
-        &c,
-        &f.order_id,
-        &force_approve_body(&c.mobile_number, &landing),
-        &f.order_id,
-    );
-    ok(&http, &base, "force approve", &approve.authorized(&token)).await;
+    // Opened after approval, the landing page sends the user on to the merchant's fallBack.
+    let page = http.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), 303);
+    assert_eq!(page.headers()["location"], f.fall_back.as_str());
 
     // Capture twice with the same idempotency key: the proxy relays the key, so the sandbox
     // captures once.
@@ -99,13 +105,7 @@ async fn the_quick_start_as_the_app_builds_it_passes_through_the_proxy() {
     let r = ok(&http, &base, "refund", &refund.authorized(&token)).await;
     assert_eq!(r["transactionSummary"]["refundedAmount"], 5_000);
 
-    let d = ok(
-        &http,
-        &base,
-        "details",
-        &details_request(&c, &f.order_id).authorized(&token),
-    )
-    .await;
+    let d = details(&http, &base, &token, &f.order_id).await;
     let operations: Vec<&str> = d["transactionLogHistory"]
         .as_array()
         .unwrap()
@@ -120,49 +120,15 @@ async fn the_quick_start_as_the_app_builds_it_passes_through_the_proxy() {
 
     // Cancel of a reservation.
     let f = form(PaymentKind::Regular, &c, 2);
-    let r = ok(
-        &http,
-        &base,
-        "initiate",
-        &initiate_request(&c, &f.body(&msn)).authorized(&token),
-    )
-    .await;
-    let landing = landing_token(r["url"].as_str().unwrap()).unwrap();
-    let approve = force_approve_request(
-        &c,
-        &f.order_id,
-        &force_approve_body(&c.mobile_number, &landing),
-        &f.order_id,
-    );
-    ok(&http, &base, "force approve", &approve.authorized(&token)).await;
+    approved(&http, &base, &token, &f).await;
     let cancel = cancel_request(&c, &f.order_id, &cancel_body(&msn, "No socks", false));
     let r = ok(&http, &base, "cancel", &cancel.authorized(&token)).await;
     assert_eq!(r["transactionInfo"]["status"], "Cancelled", "{r}");
 
     // Profile: userinfo for the sub the details name.
     let f = form(PaymentKind::Profile, &c, 3);
-    let r = ok(
-        &http,
-        &base,
-        "initiate",
-        &initiate_request(&c, &f.body(&msn)).authorized(&token),
-    )
-    .await;
-    let landing = landing_token(r["url"].as_str().unwrap()).unwrap();
-    let approve = force_approve_request(
-        &c,
-        &f.order_id,
-        &force_approve_body(&c.mobile_number, &landing),
-        &f.order_id,
-    );
-    ok(&http, &base, "force approve", &approve.authorized(&token)).await;
-    let d = ok(
-        &http,
-        &base,
-        "details",
-        &details_request(&c, &f.order_id).authorized(&token),
-    )
-    .await;
+    approved(&http, &base, &token, &f).await;
+    let d = details(&http, &base, &token, &f.order_id).await;
     let sub = d["sub"].as_str().unwrap_or_default().to_owned();
     let u = ok(
         &http,
