@@ -14,7 +14,7 @@
 //!   framework, runtime or network: it builds with `--no-default-features`.
 //! - `wire`: the answers on the wire (the five error formats, payment views), from the
 //!   boundary types of `ecom_core::wire`.
-//! - `http` (feature `native`, on by default): the native host: axum handlers, pages, the
+//! - `http` (feature `http`; `native`, on by default, adds the server): axum handlers, pages, the
 //!   `/__sim` control surface, outbound callbacks and the router.
 //!
 //! # Design decisions
@@ -28,19 +28,21 @@
 //!   cheap and lets the gateway verify them without a lookup.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
-// Without the native host nothing uses the domain yet: it is built that way to prove it needs
+// Without the HTTP layer nothing uses the domain: it is built that way to prove it needs
 // no HTTP framework, runtime or network (the browser host builds on it).
-#![cfg_attr(not(feature = "native"), allow(dead_code, unused_imports))]
+#![cfg_attr(not(feature = "http"), allow(dead_code, unused_imports))]
 
 pub mod config;
 mod domain;
-#[cfg(feature = "native")]
+#[cfg(feature = "http")]
 mod http;
 mod wire;
 
 pub use config::{MerchantConfig, SandboxConfig, TestUser, UserAddress};
 #[cfg(feature = "native")]
-pub use http::router::{app, run};
+pub use http::router::run;
+#[cfg(feature = "http")]
+pub use http::router::{app, Sandbox};
 
 /// Errors of the sandbox crate outside request handling (configuration and I/O).
 ///

@@ -4,7 +4,6 @@
 //! `/__sim/clock`, so the 5-minute, 7-day, 180-day and 365-day rules can be tested at once.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds in one second, minute, hour and day.
 pub(crate) const SECOND: i64 = 1000;
@@ -40,11 +39,23 @@ impl Clock {
     }
 }
 
-fn wall_ms() -> i64 {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+/// Wall-clock time in epoch milliseconds, from the host: the OS natively, JavaScript's
+/// `Date.now()` in a browser (where `SystemTime::now` is not available).
+pub(crate) fn wall_ms() -> i64 {
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    {
+        // Whole milliseconds well inside i64: the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let ms = js_sys::Date::now() as i64;
+        ms
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+    }
 }
 
 /// Formats epoch milliseconds as ISO-8601 UTC with milliseconds and `Z`

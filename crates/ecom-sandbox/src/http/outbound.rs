@@ -5,18 +5,19 @@
 //! and readable through `/__sim/callbacks`. Only loopback hosts are ever contacted, and only when loopback
 //! callbacks are allowed; other attempts are recorded as `skipped`. Delivery is spawned so
 //! the API response that triggered it is not delayed.
+//!
+//! Only the native server (feature `native`) sends anything. In a browser the sandbox records
+//! every request it would make, as `skipped` with the reason, and the Callbacks panel shows them.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use serde_json::Value;
 
 use crate::domain::clock;
-use crate::domain::links::is_loopback_url;
 use crate::http::state::Shared;
 
 pub(crate) use ecom_core::wire::callbacks::{Delivery, Kind, Outcome, Record};
@@ -39,17 +40,26 @@ pub(crate) struct Outbound {
     log: Mutex<VecDeque<Record>>,
     max: usize,
     next_id: AtomicU64,
+    #[cfg(feature = "native")]
     client: reqwest::Client,
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     timeout: Duration,
 }
+
+/// Why a browser-hosted sandbox records a request without sending it.
+#[cfg(not(feature = "native"))]
+const NOT_SENT_IN_BROWSER: &str =
+    "recorded, not sent: the sandbox in this browser does not call merchant servers (use the server sandbox of ./scripts/start.sh for real callbacks)";
 
 /// What a recorded `Authorization` header shows instead of the merchant's authToken.
 pub(crate) const MASK: &str = "••••••••";
 
+#[cfg(feature = "native")]
 /// A resolver that resolves nothing: the outbound client may only connect to literal
 /// addresses and to `localhost`, which is mapped to 127.0.0.1 before any resolver is asked.
 struct NoResolver;
 
+#[cfg(feature = "native")]
 impl reqwest::dns::Resolve for NoResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let message = format!(
@@ -62,13 +72,17 @@ impl reqwest::dns::Resolve for NoResolver {
 
 impl Outbound {
     pub(crate) fn new(max: usize, timeout: Duration) -> Self {
+        #[cfg(feature = "native")]
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             // HTTP_PROXY and friends must not send callbacks (with the authToken) elsewhere.
             .no_proxy()
             // `localhost` is 127.0.0.1, fixed; every other name fails without a lookup.
             .dns_resolver(Arc::new(NoResolver))
-            .resolve("localhost", SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .resolve(
+                "localhost",
+                std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+            )
             .timeout(Duration::from_secs(10))
             .build()
             .expect("a client without TLS or proxies always builds");
@@ -76,6 +90,7 @@ impl Outbound {
             log: Mutex::new(VecDeque::new()),
             max: max.max(1),
             next_id: AtomicU64::new(1),
+            #[cfg(feature = "native")]
             client,
             timeout,
         }
@@ -166,8 +181,15 @@ impl Outbound {
         self.log.lock().clear();
     }
 
+    #[cfg(not(feature = "native"))]
+    #[allow(clippy::unnecessary_wraps)]
+    fn skip_reason(_state: &Shared, _url: &str) -> Option<String> {
+        Some(NOT_SENT_IN_BROWSER.to_owned())
+    }
+
+    #[cfg(feature = "native")]
     fn skip_reason(state: &Shared, url: &str) -> Option<String> {
-        if !is_loopback_url(url) {
+        if !crate::domain::links::is_loopback_url(url) {
             return Some("not sent: the offline simulator only contacts loopback hosts".to_owned());
         }
         if !state.loopback_allowed() {
@@ -182,19 +204,29 @@ impl Outbound {
     /// Records the request and, if allowed, sends it in the background.
     pub(crate) fn dispatch(state: &Arc<Shared>, req: Request) {
         let now = state.now();
-        if let Some(reason) = Self::skip_reason(state, &req.url) {
-            state.outbound.record(
-                &req,
-                now,
-                Outcome {
-                    result: Delivery::Skipped,
-                    status: None,
-                    error: Some(reason),
-                    duration_ms: None,
-                },
-            );
-            return;
+        match Self::skip_reason(state, &req.url) {
+            Some(reason) => {
+                state.outbound.record(
+                    &req,
+                    now,
+                    Outcome {
+                        result: Delivery::Skipped,
+                        status: None,
+                        error: Some(reason),
+                        duration_ms: None,
+                    },
+                );
+            }
+            #[cfg(feature = "native")]
+            None => Self::deliver(state, req, now),
+            #[cfg(not(feature = "native"))]
+            None => drop(req),
         }
+    }
+
+    /// Records the request as pending and sends it on the Tokio runtime.
+    #[cfg(feature = "native")]
+    fn deliver(state: &Arc<Shared>, req: Request, now: i64) {
         let id = state.outbound.record(
             &req,
             now,
@@ -269,6 +301,20 @@ impl Outbound {
         result
     }
 
+    /// In a browser nothing is sent (`skip_reason` answers first); this is never reached.
+    #[cfg(not(feature = "native"))]
+    #[allow(clippy::unused_async)]
+    async fn send(&self, _req: &Request, _timeout: Duration) -> (Outcome, Option<String>) {
+        let outcome = Outcome {
+            result: Delivery::Skipped,
+            status: None,
+            error: Some(NOT_SENT_IN_BROWSER.to_owned()),
+            duration_ms: None,
+        };
+        (outcome, None)
+    }
+
+    #[cfg(feature = "native")]
     async fn send(&self, req: &Request, timeout: Duration) -> (Outcome, Option<String>) {
         let method = match req.method {
             "DELETE" => reqwest::Method::DELETE,
@@ -281,7 +327,7 @@ impl Outbound {
         if let Some(b) = &req.body {
             rb = rb.body(b.to_string());
         }
-        let started = Instant::now();
+        let started = std::time::Instant::now();
         let res = rb.send().await;
         let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match res {

@@ -1,8 +1,6 @@
 //! The axum router, the tower layers around it, and [`run`].
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -11,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
+#[cfg(feature = "native")]
 use tower_http::trace::TraceLayer;
 
 use crate::config::SandboxConfig;
@@ -25,12 +24,12 @@ use crate::wire::errors::ApiError;
 /// a background task applies timeouts every few seconds, so callbacks for abandoned payments
 /// go out in real time too; it stops when the router is dropped.
 pub fn app(config: SandboxConfig) -> Router {
-    let max_body = config.max_body_bytes;
-    let state: AppState = Arc::new(Shared::new(config));
+    let sandbox = Sandbox::new(config);
+    #[cfg(feature = "native")]
     if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        let weak = Arc::downgrade(&state);
+        let weak = Arc::downgrade(&sandbox.state);
         handle.spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
             loop {
                 tick.tick().await;
                 let Some(state) = weak.upgrade() else { break };
@@ -38,8 +37,42 @@ pub fn app(config: SandboxConfig) -> Router {
             }
         });
     }
+    sandbox.router
+}
+
+/// One sandbox instance, for a host that drives it itself (the browser's service worker):
+/// its router, and its state behind it.
+pub struct Sandbox {
+    state: AppState,
+    router: Router,
+}
+
+impl Sandbox {
+    /// A fresh instance with `config` (see [`app`]). No background task: the host calls
+    /// [`Sandbox::sweep`].
+    pub fn new(config: SandboxConfig) -> Self {
+        let max_body = config.max_body_bytes;
+        let state: AppState = Arc::new(Shared::new(config));
+        let router = routes(state.clone(), max_body);
+        Self { state, router }
+    }
+
+    /// The router, to call with `tower::ServiceExt::oneshot` (a cheap clone).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Applies the timeouts that are due (what the native server's background task does every
+    /// two seconds), so callbacks of abandoned payments are recorded on time.
+    pub fn sweep(&self) {
+        sim::sweep(&self.state);
+    }
+}
+
+/// Every route, with the layers, on `state`.
+fn routes(state: AppState, max_body: usize) -> Router {
     let landing = "/dwo-api-application/v1/deeplink/vippsgateway";
-    Router::new()
+    let router = Router::new()
         .route("/", get(pages::home))
         .route("/accesstoken/get", post(auth::access_token))
         .route("/accessToken/get", post(auth::access_token))
@@ -83,15 +116,17 @@ pub fn app(config: SandboxConfig) -> Router {
         // The limit layer answers oversized bodies itself, so the JSON rewrite sits outside it.
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(middleware::from_fn(json_413))
-        // Path only: query strings carry payment tokens, and headers carry secrets.
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
-            }),
-        )
-        .with_state(state)
+        .with_state(state);
+    // Path only: query strings carry payment tokens, and headers carry secrets. Native only:
+    // the layer times requests with `std::time::Instant`, which a browser does not have.
+    #[cfg(feature = "native")]
+    let router = router.layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+    }));
+    router
 }
 
+#[cfg(feature = "native")]
 /// Serves [`app`] on `listener` until `shutdown` resolves, then drains open connections.
 ///
 /// # Errors
@@ -100,7 +135,7 @@ pub fn app(config: SandboxConfig) -> Router {
 pub async fn run(
     listener: tokio::net::TcpListener,
     config: SandboxConfig,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = app(config);
     axum::serve(listener, router)

@@ -199,10 +199,7 @@ impl ApiError {
                 codes,
                 ..
             } => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| i64::try_from(d.as_millis()).unwrap_or(0))
-                    .unwrap_or(0);
+                let now = clock::wall_ms();
                 // Azure AD prints "2022-11-17 11:37:08Z".
                 let ts = clock::iso(now);
                 let timestamp = format!("{} {}Z", &ts[..10], &ts[11..19]);
