@@ -105,9 +105,16 @@ impl TryFrom<String> for MacKey {
 
     fn try_from(s: String) -> Result<Self, String> {
         let half = |h: &str| u64::from_str_radix(h, 16).ok();
-        match (s.len(), s.get(..16).and_then(half), s.get(16..).and_then(half)) {
+        match (
+            s.len(),
+            s.get(..16).and_then(half),
+            s.get(16..).and_then(half),
+        ) {
             (32, Some(a), Some(b)) => Ok(Self(a, b)),
-            _ => Err(format!("the MAC key must be 32 hex digits, got {} characters", s.len())),
+            _ => Err(format!(
+                "the MAC key must be 32 hex digits, got {} characters",
+                s.len()
+            )),
         }
     }
 }
@@ -136,7 +143,11 @@ impl Shared {
             .map(|u| (u.phone.clone(), u.clone()))
             .collect();
         Self {
-            store: Store::new(config.max_payments, config.max_payment_bytes),
+            store: Store::new(
+                config.max_payments,
+                config.max_payment_bytes,
+                config.when_full,
+            ),
             outbound: Outbound::new(config.max_outbound_log, config.callback_timeout),
             rate_limits: AtomicBool::new(config.rate_limits),
             allow_loopback: config.allow_loopback_callbacks,
