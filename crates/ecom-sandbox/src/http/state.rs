@@ -44,16 +44,18 @@ pub(crate) struct Shared {
 }
 
 /// Userinfo `sub`s: one per (MSN, user), with the scopes the user consented to.
-#[derive(Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Subs {
+    #[serde(with = "crate::domain::pairs")]
     pub(crate) by_user: HashMap<(String, String), String>,
     pub(crate) records: HashMap<String, SubRecord>,
     /// Express consents: (MSN, userId) → consentRemovalPrefix.
+    #[serde(with = "crate::domain::pairs")]
     pub(crate) express_consents: HashMap<(String, String), String>,
 }
 
 /// What the user shared with one MSN.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SubRecord {
     pub(crate) msn: String,
@@ -63,7 +65,7 @@ pub(crate) struct SubRecord {
 }
 
 /// A one-time-payment QR image served without authentication until it expires.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct QrImage {
     pub(crate) content: String,
     pub(crate) svg: bool,
@@ -91,6 +93,13 @@ impl MacKey {
         let mut h = SipHasher13::new_with_keys(self.0, self.1);
         value.hash(&mut h);
         h.finish()
+    }
+}
+
+/// Never prints the key: it signs every token.
+impl std::fmt::Debug for MacKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MacKey(..)")
     }
 }
 
