@@ -119,18 +119,32 @@ function message(e) {
   return e && e.message ? `${e.name || 'Error'}: ${e.message}` : String(e);
 }
 
-/** Runs one request on the state store; resolves with its result. */
-function idb(mode, op) {
+/** The open state database, shared by every request of this worker's life. */
+let database = null;
+
+function openDatabase() {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open(DB_NAME, 1);
     open.onupgradeneeded = () => open.result.createObjectStore(STORE);
     open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const tx = db.transaction(STORE, mode);
-      const req = op(tx.objectStore(STORE));
-      tx.oncomplete = () => { db.close(); resolve(req.result); };
-      tx.onabort = tx.onerror = () => { db.close(); reject(tx.error || req.error); };
-    };
+    open.onsuccess = () => resolve(open.result);
+  });
+}
+
+/** Runs one request on the state store in its own transaction; resolves once it is durable. */
+async function idb(mode, op) {
+  database ??= openDatabase();
+  let db;
+  try {
+    db = await database;
+  } catch (e) {
+    database = null; // the next request tries again
+    throw e;
+  }
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    const req = op(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(req.result);
+    tx.onabort = tx.onerror = () => reject(tx.error || req.error);
   });
 }

@@ -13,7 +13,7 @@
 //! workers after about 30 seconds).
 
 use axum::body::Body;
-use ecom_sandbox::{Sandbox, SandboxConfig};
+use ecom_sandbox::{Sandbox, SandboxConfig, WhenFull};
 use tower::ServiceExt as _;
 use wasm_bindgen::prelude::*;
 
@@ -27,11 +27,14 @@ pub const MAX_PAYMENTS: usize = 2_000;
 
 /// The configuration of a sandbox in a browser: the demo merchant and test users, MT's rate
 /// limits, answers whose URLs point at `public_base_url` (`<playground>/browser-sandbox`).
+/// When it is full, an initiate is refused with a message that says so; nothing of the
+/// visitor's is evicted.
 pub fn config(public_base_url: &str) -> SandboxConfig {
     SandboxConfig {
         public_base_url: public_base_url.trim_end_matches('/').to_owned(),
         max_payments: MAX_PAYMENTS,
         max_payment_bytes: MAX_BYTES,
+        when_full: WhenFull::Refuse,
         ..SandboxConfig::default()
     }
 }
@@ -53,6 +56,22 @@ impl BrowserSandbox {
         BrowserSandbox {
             sandbox: Sandbox::new(config(public_base_url)),
         }
+    }
+
+    /// A sandbox that goes on from `saved`, what [`BrowserSandbox::snapshot`] returned.
+    ///
+    /// # Errors
+    /// What is wrong with `saved`, and that resetting the sandbox starts again.
+    pub fn restore(public_base_url: &str, saved: &str) -> Result<BrowserSandbox, JsError> {
+        console_error_panic_hook::set_once();
+        let sandbox = Sandbox::restore(config(public_base_url), saved)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(BrowserSandbox { sandbox })
+    }
+
+    /// The whole state as JSON, which the worker saves after each answer.
+    pub fn snapshot(&self) -> String {
+        self.sandbox.snapshot_json()
     }
 
     /// Answers one request. `path_and_query` is the part below the sandbox's prefix

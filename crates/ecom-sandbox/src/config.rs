@@ -30,12 +30,15 @@ pub struct SandboxConfig {
     pub allow_loopback_callbacks: bool,
     /// Enforce the rate limits of spec §1.7.
     pub rate_limits: bool,
-    /// At most this many payments are kept; the oldest are evicted first.
+    /// At most this many payments are kept; what happens at the bound is `when_full`.
     pub max_payments: usize,
     /// The payments kept take at most about this many bytes of memory (an estimate of each
-    /// payment's heap size, measured again whenever it changes); the oldest are evicted first,
-    /// as for `max_payments`. Default 128 MiB.
+    /// payment's heap size, measured again whenever it changes); what happens at the bound is
+    /// `when_full`, as for `max_payments`. Default 128 MiB.
     pub max_payment_bytes: usize,
+    /// What an initiate does when `max_payments` or `max_payment_bytes` is reached: evict the
+    /// oldest payments (the default), or refuse the new one so nothing the user made is lost.
+    pub when_full: WhenFull,
     /// Payments older than this (simulated time since initiate) are evicted.
     #[serde(with = "duration_secs")]
     pub max_payment_age: Duration,
@@ -50,6 +53,18 @@ pub struct SandboxConfig {
     /// asynchronously). Zero by default.
     #[serde(with = "duration_secs")]
     pub sub_delay: Duration,
+}
+
+/// What the payment store does when it is full (`max_payments` or `max_payment_bytes`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WhenFull {
+    /// Evict the oldest payments to make room (a long-running native server).
+    #[default]
+    EvictOldest,
+    /// Keep every payment and refuse the initiate with HTTP 507, saying how to empty the
+    /// sandbox (the sandbox in a browser, where payments are the visitor's work).
+    Refuse,
 }
 
 /// One merchant sales unit with its API keys and what Vipps configured for it.
@@ -250,6 +265,7 @@ impl Default for SandboxConfig {
             rate_limits: true,
             max_payments: 20_000,
             max_payment_bytes: 128 * 1024 * 1024,
+            when_full: WhenFull::EvictOldest,
             max_payment_age: Duration::from_secs(400 * 24 * 3600),
             max_outbound_log: 10_000,
             max_body_bytes: 64 * 1024,
@@ -404,6 +420,9 @@ mod tests {
         assert_eq!(c.public_base_url, "http://127.0.0.1:9/x");
         assert!(!c.rate_limits);
         assert_eq!(c.max_payment_age, Duration::from_secs(60));
+        assert_eq!(c.when_full, WhenFull::EvictOldest);
+        let c = SandboxConfig::from_toml("when_full = \"refuse\"\n", "test").unwrap();
+        assert_eq!(c.when_full, WhenFull::Refuse);
         assert_eq!(c.merchants.len(), 3);
     }
 

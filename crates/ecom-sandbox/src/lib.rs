@@ -38,13 +38,13 @@ mod domain;
 mod http;
 mod wire;
 
-pub use config::{MerchantConfig, SandboxConfig, TestUser, UserAddress};
+pub use config::{MerchantConfig, SandboxConfig, TestUser, UserAddress, WhenFull};
 #[cfg(feature = "native")]
 pub use http::router::run;
 #[cfg(feature = "http")]
 pub use http::router::{app, Sandbox};
 
-/// Errors of the sandbox crate outside request handling (configuration and I/O).
+/// Errors of the sandbox crate outside request handling (configuration, I/O, saved state).
 ///
 /// Request handling never fails with this type: every bad request is answered with the error
 /// body format the real API uses.
@@ -70,4 +70,8 @@ pub enum SandboxError {
     /// The configuration parsed but is inconsistent (duplicate keys, bad MSN, ...).
     #[error("invalid sandbox configuration: {0}")]
     InvalidConfig(String),
+    /// A saved state (snapshot) cannot be restored: not JSON of the expected shape, another
+    /// snapshot version, or inconsistent. Starting from an empty sandbox always works.
+    #[error("cannot restore the saved sandbox state: {0}; resetting the sandbox fixes this")]
+    Snapshot(String),
 }

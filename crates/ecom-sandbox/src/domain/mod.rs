@@ -6,8 +6,10 @@
 //!   (callbacks to send) come out as values.
 //! - [`store`]: the bounded in-memory payment store with per-payment locks.
 //! - [`links`]: the allow-list of merchant URLs that may become a link or a redirect.
+//! - [`pairs`]: serde for maps with non-string keys, as lists of pairs (snapshots).
 
 pub(crate) mod clock;
 pub(crate) mod links;
+pub(crate) mod pairs;
 pub(crate) mod payment;
 pub(crate) mod store;

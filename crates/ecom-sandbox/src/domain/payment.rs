@@ -10,10 +10,12 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ::http::StatusCode;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::config::{TestUser, UserAddress};
 use crate::domain::clock::{DAY, HOUR, MINUTE};
+use crate::domain::pairs;
 use crate::wire::errors::ApiError;
 use crate::wire::views;
 
@@ -77,8 +79,19 @@ fn new_transaction_id() -> String {
         .to_string()
 }
 
+/// The number the next `transactionId` gets (saved in snapshots).
+pub(crate) fn next_transaction_number() -> u64 {
+    NEXT_TRANSACTION_ID.load(Ordering::Relaxed)
+}
+
+/// Fresh `transactionId`s start at `n` or later, so a restored sandbox never hands out an id
+/// one of its payments already has. The counter is process-wide: it only moves forward.
+pub(crate) fn continue_transaction_numbers_from(n: u64) {
+    NEXT_TRANSACTION_ID.fetch_max(n, Ordering::Relaxed);
+}
+
 /// Internal payment states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum State {
     Initiate,
     Reserve,
@@ -102,7 +115,7 @@ impl State {
 }
 
 /// Who or what ended a payment in `CANCEL`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum CancelCause {
     Merchant,
     App,
@@ -111,7 +124,7 @@ pub(crate) enum CancelCause {
 }
 
 /// Log operations of `transactionLogHistory`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Op {
     Initiate,
     Reserve,
@@ -137,7 +150,7 @@ impl Op {
 }
 
 /// One `transactionLogHistory` entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct LogEntry {
     pub(crate) amount: i64,
     pub(crate) op: Op,
@@ -165,7 +178,7 @@ pub(crate) fn for_display(options: &[ShippingOption]) -> Vec<ShippingOption> {
 }
 
 /// The validated content of an initiate request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Initiate {
     pub(crate) msn: String,
     pub(crate) order_id: String,
@@ -185,7 +198,7 @@ pub(crate) struct Initiate {
 }
 
 /// Who paid, and what they chose (express).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Payer {
     pub(crate) user: TestUser,
     /// `userDetails.userId`: the `sub` for scope payments, an opaque id for express.
@@ -195,7 +208,7 @@ pub(crate) struct Payer {
 }
 
 /// Progress of the user through the landing page and the simulated app.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct AppProgress {
     /// The phone number submitted on the landing page (who gets the push).
     pub(crate) phone: Option<String>,
@@ -207,17 +220,56 @@ pub(crate) struct AppProgress {
 }
 
 /// Endpoints with their own idempotency keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(crate) enum Endpoint {
     Capture,
     Refund,
     Approve,
 }
 
-#[derive(Debug, Clone)]
+/// The first response to one idempotency key, and what the request looked like.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Idem {
     fingerprint: String,
     response: Value,
+}
+
+/// The replay records of one payment with their estimated heap bytes, kept as entries are
+/// added (walking the stored responses on every unlock would cost O(replays)) and counted
+/// again when read from a snapshot.
+#[derive(Debug, Clone, Default)]
+struct Replays {
+    map: HashMap<(Endpoint, String), Idem>,
+    bytes: usize,
+}
+
+impl Replays {
+    /// The heap bytes one record adds besides its map slot.
+    fn entry_bytes(key: &str, idem: &Idem) -> usize {
+        key.len() + idem.fingerprint.capacity() + value_bytes(&idem.response)
+    }
+
+    fn insert(&mut self, id: (Endpoint, String), idem: Idem) {
+        self.bytes += Self::entry_bytes(&id.1, &idem);
+        self.map.insert(id, idem);
+    }
+}
+
+impl Serialize for Replays {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        pairs::serialize(&self.map, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Replays {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map: HashMap<(Endpoint, String), Idem> = pairs::deserialize(d)?;
+        let bytes = map
+            .iter()
+            .map(|((_, key), idem)| Self::entry_bytes(key, idem))
+            .sum();
+        Ok(Self { map, bytes })
+    }
 }
 
 /// A callback to send to the merchant.
@@ -229,7 +281,7 @@ pub(crate) struct Callback {
 }
 
 /// One payment and its history.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Payment {
     pub(crate) init: Initiate,
     pub(crate) merchant_name: String,
@@ -255,10 +307,7 @@ pub(crate) struct Payment {
     pub(crate) sub: Option<String>,
     pub(crate) sub_visible_at_ms: i64,
     pub(crate) app: AppProgress,
-    idem: HashMap<(Endpoint, String), Idem>,
-    /// Estimated heap bytes of `idem`, kept as entries are added (walking the stored
-    /// responses on every unlock would cost O(replays)).
-    idem_bytes: usize,
+    idem: Replays,
     pub(crate) callbacks_sent: u32,
 }
 
@@ -418,8 +467,7 @@ impl Payment {
             sub: None,
             sub_visible_at_ms: 0,
             app: AppProgress::default(),
-            idem: HashMap::new(),
-            idem_bytes: 0,
+            idem: Replays::default(),
             callbacks_sent: 0,
         };
         if p.init.skip_landing_page {
@@ -471,8 +519,8 @@ impl Payment {
             + log
             + payer
             + app
-            + self.idem.capacity() * (std::mem::size_of::<((Endpoint, String), Idem)>() + 1)
-            + self.idem_bytes
+            + self.idem.map.capacity() * (std::mem::size_of::<((Endpoint, String), Idem)>() + 1)
+            + self.idem.bytes
     }
 
     pub(crate) fn order_id(&self) -> &str {
@@ -702,7 +750,7 @@ impl Payment {
 
     /// How many idempotency keys are remembered.
     pub(crate) fn idempotency_keys(&self) -> usize {
-        self.idem.len()
+        self.idem.map.len()
     }
 
     /// `remainingAmountToCapture`.
@@ -756,7 +804,7 @@ impl Payment {
             return op(self);
         };
         let id = (endpoint, key.to_owned());
-        if let Some(prev) = self.idem.get(&id) {
+        if let Some(prev) = self.idem.map.get(&id) {
             if prev.fingerprint == fingerprint {
                 return Ok(prev.response.clone());
             }
@@ -772,8 +820,7 @@ impl Payment {
             ));
         }
         let response = op(self)?;
-        if self.idem.len() < 10_000 {
-            self.idem_bytes += key.len() + fingerprint.capacity() + value_bytes(&response);
+        if self.idem.map.len() < 10_000 {
             self.idem.insert(
                 id,
                 Idem {

@@ -1,10 +1,14 @@
 //! The bounded in-memory payment store.
 //!
 //! A map from (MSN, orderId) to a per-payment mutex, an index from landing-page token to
-//! payment, and an insertion-ordered queue for eviction: when `max_payments` is reached, the
-//! accounted bytes would pass `max_payment_bytes`, or a payment is older than
-//! `max_payment_age`, the oldest go first. The store lock is held only to find or insert;
-//! callers lock the payment itself across check-and-update.
+//! payment, and an insertion-ordered queue for eviction: payments older than
+//! `max_payment_age` go first. When `max_payments` is reached or the accounted bytes would pass
+//! `max_payment_bytes`, [`WhenFull`] decides: evict the oldest, or refuse the new payment and
+//! keep every stored one. The store lock is held only to find or insert; callers lock the
+//! payment itself across check-and-update.
+//!
+//! [`Store::all`] lists the payments in insertion order and [`Store::reinsert`] puts them back
+//! in that order, landing-token index included, so a snapshot restores the same store.
 //!
 //! # Byte accounting
 //!
@@ -22,6 +26,7 @@ use std::sync::{Arc, Weak};
 
 use parking_lot::{Mutex, MutexGuard};
 
+use crate::config::WhenFull;
 use crate::domain::payment::{Payment, State, USER_PHASE_MS};
 
 /// A shared, individually locked payment.
@@ -165,19 +170,32 @@ pub(crate) struct Store {
     sweeping: Mutex<()>,
     max: usize,
     max_bytes: usize,
+    when_full: WhenFull,
     /// Accounted bytes of the stored payments.
     used: Arc<AtomicUsize>,
 }
 
 /// Why an insert was refused.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct DuplicateOrderId;
+pub(crate) enum Refused {
+    /// (MSN, orderId) is taken.
+    DuplicateOrderId,
+    /// [`WhenFull::Refuse`], and the payment would pass `max_payments` or `max_bytes`.
+    Full {
+        /// Accounted bytes of the stored payments.
+        used_bytes: usize,
+        max_bytes: usize,
+        payments: usize,
+        max_payments: usize,
+    },
+}
 
 impl Store {
     /// A store of at most `max` payments and about `max_bytes` accounted bytes (a single
-    /// payment larger than that is still kept, alone).
-    pub(crate) fn new(max: usize, max_bytes: usize) -> Self {
+    /// payment larger than that is still kept, alone); `when_full` says how it stays there.
+    pub(crate) fn new(max: usize, max_bytes: usize, when_full: WhenFull) -> Self {
         Self {
+            when_full,
             inner: Mutex::new(Inner::default()),
             pending: Mutex::new(VecDeque::new()),
             sweeping: Mutex::new(()),
@@ -187,13 +205,69 @@ impl Store {
         }
     }
 
-    /// Inserts a new payment unless (MSN, orderId) is taken; evicts the oldest first.
+    /// Inserts a new payment unless (MSN, orderId) is taken; evicts payments past
+    /// `max_age_ms`, then makes room as [`WhenFull`] says.
     pub(crate) fn insert(
         &self,
         payment: Payment,
         now: i64,
         max_age_ms: i64,
-    ) -> Result<PaymentRef, DuplicateOrderId> {
+    ) -> Result<PaymentRef, Refused> {
+        self.add(payment, now, |inner, bytes| {
+            self.make_room(inner, bytes, now, max_age_ms)
+        })
+    }
+
+    /// Puts back a payment of a snapshot (call in [`Store::all`]'s order): nothing is evicted
+    /// or refused for room, as the snapshot was within the same bounds.
+    pub(crate) fn reinsert(&self, payment: Payment) -> Result<PaymentRef, Refused> {
+        let created = payment.created_ms;
+        self.add(payment, created, |_, _| Ok(()))
+    }
+
+    /// Evicts what is too old, then what `when_full` allows, so `bytes` more fit.
+    /// Never locks a payment: eviction must not wait for a request holding one.
+    fn make_room(
+        &self,
+        inner: &mut Inner,
+        bytes: usize,
+        now: i64,
+        max_age_ms: i64,
+    ) -> Result<(), Refused> {
+        while inner
+            .order
+            .front()
+            .is_some_and(|e| e.created < now - max_age_ms)
+        {
+            inner.evict_oldest();
+        }
+        let full = |inner: &Inner| {
+            inner.order.len() >= self.max
+                || self.used.load(Ordering::Relaxed).saturating_add(bytes) > self.max_bytes
+        };
+        match self.when_full {
+            WhenFull::EvictOldest => while full(inner) && inner.evict_oldest() {},
+            // An empty store still takes one oversized payment, as eviction would.
+            WhenFull::Refuse if full(inner) && !inner.order.is_empty() => {
+                return Err(Refused::Full {
+                    used_bytes: self.used_bytes(),
+                    max_bytes: self.max_bytes,
+                    payments: inner.order.len(),
+                    max_payments: self.max,
+                });
+            }
+            WhenFull::Refuse => {}
+        }
+        Ok(())
+    }
+
+    /// Indexes and accounts `payment` created at `now`, once `room` agreed.
+    fn add(
+        &self,
+        payment: Payment,
+        now: i64,
+        room: impl FnOnce(&mut Inner, usize) -> Result<(), Refused>,
+    ) -> Result<PaymentRef, Refused> {
         let key: Key = key(payment.msn(), payment.order_id()).into();
         let token: Arc<str> = payment.token.as_str().into();
         // Both index maps, the queues and the two shared strings.
@@ -217,21 +291,14 @@ impl Store {
             slot.bytes_of(&g)
         };
         let mut inner = self.inner.lock();
-        if inner.by_key.contains_key(&key) {
+        let refused = if inner.by_key.contains_key(&key) {
+            Err(Refused::DuplicateOrderId)
+        } else {
+            room(&mut inner, bytes)
+        };
+        if let Err(why) = refused {
             slot.acct.lock().live = false;
-            return Err(DuplicateOrderId);
-        }
-        // Never lock a payment here: eviction must not wait for a request holding one.
-        while inner.order.len() >= self.max
-            || self.used.load(Ordering::Relaxed).saturating_add(bytes) > self.max_bytes
-            || inner
-                .order
-                .front()
-                .is_some_and(|e| e.created < now - max_age_ms)
-        {
-            if !inner.evict_oldest() {
-                break;
-            }
+            return Err(why);
         }
         slot.acct.lock().bytes = bytes;
         self.used.fetch_add(bytes, Ordering::Relaxed);
@@ -258,8 +325,12 @@ impl Store {
     }
 
     /// Evicts the oldest payments while the accounted bytes are over the budget (payments can
-    /// grow after initiate); the newest one always stays.
+    /// grow after initiate); the newest one always stays. [`WhenFull::Refuse`] keeps them all:
+    /// the next initiate is refused instead.
     pub(crate) fn trim(&self) {
+        if self.when_full == WhenFull::Refuse {
+            return;
+        }
         let mut inner = self.inner.lock();
         while inner.order.len() > 1 && self.used.load(Ordering::Relaxed) > self.max_bytes {
             inner.evict_oldest();
@@ -381,11 +452,11 @@ mod tests {
 
     #[test]
     fn duplicates_rejected_and_oldest_evicted() {
-        let s = Store::new(2, usize::MAX);
+        let s = Store::new(2, usize::MAX, WhenFull::EvictOldest);
         s.insert(payment("a", 1), 1, 1000).unwrap();
         assert_eq!(
             s.insert(payment("a", 1), 1, 1000).unwrap_err(),
-            DuplicateOrderId
+            Refused::DuplicateOrderId
         );
         s.insert(payment("b", 2), 2, 1000).unwrap();
         s.insert(payment("c", 3), 3, 1000).unwrap();
@@ -421,7 +492,7 @@ mod tests {
 
     #[test]
     fn evicted_payments_do_not_linger_in_the_timeout_queue() {
-        let s = Store::new(10, usize::MAX);
+        let s = Store::new(10, usize::MAX, WhenFull::EvictOldest);
         for i in 0..1_000 {
             s.insert(payment(&format!("o{i}"), 1), 1, i64::MAX).unwrap();
         }
@@ -448,9 +519,100 @@ mod tests {
     }
 
     #[test]
+    fn refuse_keeps_every_payment_and_says_how_full() {
+        let s = Store::new(3, usize::MAX, WhenFull::Refuse);
+        for o in ["a", "b", "c"] {
+            s.insert(payment(o, 1), 1, i64::MAX).unwrap();
+        }
+        let e = s.insert(payment("d", 2), 2, i64::MAX).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Refused::Full {
+                    payments: 3,
+                    max_payments: 3,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(s.len(), 3);
+        assert!(s.get("123456", "a").is_some() && s.by_token("tok-a").is_some());
+        assert!(s.get("123456", "d").is_none() && s.by_token("tok-d").is_none());
+
+        let budget = 200_000;
+        let s = Store::new(10_000, budget, WhenFull::Refuse);
+        let mut kept = 0;
+        let (used, max) = loop {
+            match s.insert(big_payment(&format!("o{kept}"), kept), kept, i64::MAX) {
+                Ok(_) => kept += 1,
+                Err(Refused::Full {
+                    used_bytes,
+                    max_bytes,
+                    ..
+                }) => break (used_bytes, max_bytes),
+                Err(e) => panic!("{e:?}"),
+            }
+        };
+        assert!(kept > 1);
+        assert_eq!(
+            (max, used),
+            (budget, s.used_bytes()),
+            "a refused payment does not count"
+        );
+        assert!(used <= budget);
+        assert_eq!(s.len(), usize::try_from(kept).unwrap());
+        assert!(s.get("123456", "o0").is_some(), "nothing was evicted");
+        // Growth after insert is kept too: only the next initiate is refused.
+        let p = s.get("123456", "o0").unwrap();
+        p.lock().app.dynamic_shipping = big_payment("x", 0).init.static_shipping.map(Ok);
+        s.trim();
+        assert_eq!(s.len(), usize::try_from(kept).unwrap());
+        assert!(s.insert(payment("small", 9), 9, i64::MAX).is_err());
+        // Emptying the store makes room again.
+        s.clear();
+        s.insert(big_payment("o0", 10), 10, i64::MAX).unwrap();
+    }
+
+    #[test]
+    fn reinsert_restores_order_index_and_bytes() {
+        let s = Store::new(10, usize::MAX, WhenFull::EvictOldest);
+        for (i, o) in ["a", "b", "c"].into_iter().enumerate() {
+            let now = i64::try_from(i).unwrap();
+            s.insert(payment(o, now), now, i64::MAX).unwrap();
+        }
+        let copies: Vec<Payment> = s.all().iter().map(|p| p.lock().clone()).collect();
+        let t = Store::new(10, usize::MAX, WhenFull::EvictOldest);
+        for p in copies {
+            t.reinsert(p).unwrap();
+        }
+        let order = |s: &Store| -> Vec<String> {
+            s.all()
+                .iter()
+                .map(|p| p.lock().order_id().to_owned())
+                .collect()
+        };
+        assert_eq!(order(&t), ["a", "b", "c"]);
+        assert!(t.by_token("tok-b").is_some());
+        // Copies hold no spare capacity, so they may be counted a little smaller; measuring
+        // them again changes nothing.
+        let restored = t.used_bytes();
+        assert!(restored <= s.used_bytes() && restored > s.used_bytes() * 9 / 10);
+        for p in t.all() {
+            drop(p.lock());
+        }
+        assert_eq!(t.used_bytes(), restored);
+        assert_eq!(t.pending_len(), 3, "INITIATE payments still time out");
+        assert_eq!(
+            t.reinsert(payment("a", 0)).unwrap_err(),
+            Refused::DuplicateOrderId
+        );
+    }
+
+    #[test]
     fn bytes_are_bounded_and_oldest_evicted_first() {
         let budget = 200_000;
-        let s = Store::new(10_000, budget);
+        let s = Store::new(10_000, budget, WhenFull::EvictOldest);
         let one = {
             let p = big_payment("probe", 1);
             std::mem::size_of::<Slot>() + p.heap_size()

@@ -13,7 +13,7 @@ use ecom_core::wire::initiate::InitiateResponse;
 use serde_json::Value;
 
 use crate::domain::payment::{fault_error, Endpoint, Payer, Payment};
-use crate::domain::store::PaymentRef;
+use crate::domain::store::{PaymentRef, Refused};
 use crate::http::auth::{gateway, Caller, KeyRule};
 use crate::http::bodies;
 use crate::http::flow;
@@ -148,13 +148,22 @@ fn initiate_inner(state: &Arc<Shared>, caller: &Caller, v: &Value, order_id: &st
         now,
     );
     let max_age = i64::try_from(state.config.max_payment_age.as_millis()).unwrap_or(i64::MAX);
-    state.store.insert(payment, now, max_age).map_err(|_| {
-        ApiError::bad(
-            "Merchant",
-            "34",
-            "Duplicate orderId. The orderId must be unique for each MSN. It has already been used for this MSN.",
-        )
-    })?;
+    state
+        .store
+        .insert(payment, now, max_age)
+        .map_err(|why| match why {
+            Refused::DuplicateOrderId => ApiError::bad(
+                "Merchant",
+                "34",
+                "Duplicate orderId. The orderId must be unique for each MSN. It has already been used for this MSN.",
+            ),
+            Refused::Full {
+                used_bytes,
+                max_bytes,
+                payments,
+                max_payments,
+            } => ApiError::sandbox_full(used_bytes, max_bytes, payments, max_payments),
+        })?;
     Ok(json_response(
         StatusCode::OK,
         &InitiateResponse { order_id, url },

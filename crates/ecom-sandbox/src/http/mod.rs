@@ -3,6 +3,7 @@
 //!
 //! - [`router`]: the axum `Router` with its limits, and `run` (serve until shutdown).
 //! - [`state`]: the shared state of one sandbox instance (config, clock, store, rate limits).
+//! - [`snapshot`]: that state saved as JSON and restored (the browser host's service worker).
 //! - [`auth`]: access tokens and the gateway checks that run before any business logic.
 //! - [`bodies`]: request bodies read into the boundary types, with MT's field-path errors.
 //! - [`ecom`], [`userinfo`], [`qr`]: the API handlers; [`respond`]: errors as responses.
@@ -21,5 +22,6 @@ pub(crate) mod qr;
 pub(crate) mod respond;
 pub(crate) mod router;
 pub(crate) mod sim;
+pub(crate) mod snapshot;
 pub(crate) mod state;
 pub(crate) mod userinfo;

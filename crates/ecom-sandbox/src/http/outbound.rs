@@ -181,6 +181,19 @@ impl Outbound {
         self.log.lock().clear();
     }
 
+    /// The whole log, oldest first, and the id the next record gets (for snapshots).
+    pub(crate) fn saved_log(&self) -> (Vec<Record>, u64) {
+        let log = self.log.lock().iter().cloned().collect();
+        (log, self.next_id.load(Ordering::Relaxed))
+    }
+
+    /// Replaces the log with saved records (the newest `max` of them) and continues their ids.
+    pub(crate) fn restore_log(&self, records: Vec<Record>, next_id: u64) {
+        let skip = records.len().saturating_sub(self.max);
+        *self.log.lock() = records.into_iter().skip(skip).collect();
+        self.next_id.store(next_id, Ordering::Relaxed);
+    }
+
     #[cfg(not(feature = "native"))]
     #[allow(clippy::unnecessary_wraps)]
     fn skip_reason(_state: &Shared, _url: &str) -> Option<String> {

@@ -13,9 +13,11 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::SandboxConfig;
+use crate::http::snapshot::Snapshot;
 use crate::http::state::{AppState, Shared};
 use crate::http::{auth, ecom, pages, qr, sim, userinfo};
 use crate::wire::errors::ApiError;
+use crate::SandboxError;
 
 /// The whole sandbox, `/__sim` included, ready to serve.
 ///
@@ -55,6 +57,25 @@ impl Sandbox {
         let state: AppState = Arc::new(Shared::new(config));
         let router = routes(state.clone(), max_body);
         Self { state, router }
+    }
+
+    /// An instance that goes on from `saved` (a [`Sandbox::snapshot_json`]): the same payments,
+    /// tokens, clock and records. `config` should be the one the snapshot was taken with.
+    ///
+    /// # Errors
+    /// [`SandboxError::Snapshot`] when `saved` is not a snapshot this build reads, with what
+    /// was wrong.
+    pub fn restore(config: SandboxConfig, saved: &str) -> Result<Self, SandboxError> {
+        let snapshot = Snapshot::from_json(saved)?;
+        let max_body = config.max_body_bytes;
+        let state: AppState = Arc::new(Shared::restore(config, snapshot)?);
+        let router = routes(state.clone(), max_body);
+        Ok(Self { state, router })
+    }
+
+    /// The whole state as JSON, for the host to save after each request.
+    pub fn snapshot_json(&self) -> String {
+        self.state.snapshot().to_json()
     }
 
     /// The router, to call with `tower::ServiceExt::oneshot` (a cheap clone).

@@ -1,12 +1,13 @@
 //! Shared state of one sandbox instance: configuration, clock, stores and switches.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use siphasher::sip::SipHasher13;
 
 use crate::config::{MerchantConfig, SandboxConfig, TestUser};
 use crate::domain::clock::{Clock, MINUTE};
@@ -26,8 +27,8 @@ pub(crate) struct Shared {
     by_msn: HashMap<String, usize>,
     pub(crate) users: RwLock<HashMap<String, TestUser>>,
     pub(crate) clock: Clock,
-    /// Per-instance key for signing access tokens.
-    mac_key: RandomState,
+    /// Per-instance key for signing access tokens and landing tokens, and for ids.
+    pub(super) mac_key: MacKey,
     pub(crate) store: Store,
     pub(crate) outbound: Outbound,
     pub(crate) rate: RateLimiter,
@@ -38,20 +39,23 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<Vec<Fault>>,
     pub(crate) subs: Mutex<Subs>,
     pub(crate) qr: Mutex<HashMap<String, QrImage>>,
-    next_id: std::sync::atomic::AtomicU64,
+    /// The counter behind [`Shared::unique_id`].
+    pub(super) next_id: std::sync::atomic::AtomicU64,
 }
 
 /// Userinfo `sub`s: one per (MSN, user), with the scopes the user consented to.
-#[derive(Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Subs {
+    #[serde(with = "crate::domain::pairs")]
     pub(crate) by_user: HashMap<(String, String), String>,
     pub(crate) records: HashMap<String, SubRecord>,
     /// Express consents: (MSN, userId) → consentRemovalPrefix.
+    #[serde(with = "crate::domain::pairs")]
     pub(crate) express_consents: HashMap<(String, String), String>,
 }
 
 /// What the user shared with one MSN.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SubRecord {
     pub(crate) msn: String,
@@ -61,12 +65,67 @@ pub(crate) struct SubRecord {
 }
 
 /// A one-time-payment QR image served without authentication until it expires.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct QrImage {
     pub(crate) content: String,
     pub(crate) svg: bool,
     pub(crate) size: u32,
     pub(crate) expires_at_ms: i64,
+}
+
+/// The 128-bit SipHash-1-3 key of one instance.
+///
+/// Saved in snapshots so access tokens and landing tokens stay valid after a restore; written
+/// as 32 hex digits, because JSON numbers above 2^53 do not survive JavaScript.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub(crate) struct MacKey(u64, u64);
+
+impl MacKey {
+    /// A fresh key from a v4 UUID: 122 random bits, and `uuid` already reads the browser's
+    /// `crypto.getRandomValues` on wasm.
+    fn random() -> Self {
+        let (a, b) = uuid::Uuid::new_v4().as_u64_pair();
+        Self(a, b)
+    }
+
+    fn hash_one(self, value: impl Hash) -> u64 {
+        let mut h = SipHasher13::new_with_keys(self.0, self.1);
+        value.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// Never prints the key: it signs every token.
+impl std::fmt::Debug for MacKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MacKey(..)")
+    }
+}
+
+impl From<MacKey> for String {
+    fn from(k: MacKey) -> Self {
+        format!("{:016x}{:016x}", k.0, k.1)
+    }
+}
+
+impl TryFrom<String> for MacKey {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        let half = |h: &str| u64::from_str_radix(h, 16).ok();
+        match (
+            s.len(),
+            s.get(..16).and_then(half),
+            s.get(16..).and_then(half),
+        ) {
+            (32, Some(a), Some(b)) => Ok(Self(a, b)),
+            _ => Err(format!(
+                "the MAC key must be 32 hex digits, got {} characters",
+                s.len()
+            )),
+        }
+    }
 }
 
 /// An injected failure (the boundary type of `POST /__sim/faults`).
@@ -93,7 +152,11 @@ impl Shared {
             .map(|u| (u.phone.clone(), u.clone()))
             .collect();
         Self {
-            store: Store::new(config.max_payments, config.max_payment_bytes),
+            store: Store::new(
+                config.max_payments,
+                config.max_payment_bytes,
+                config.when_full,
+            ),
             outbound: Outbound::new(config.max_outbound_log, config.callback_timeout),
             rate_limits: AtomicBool::new(config.rate_limits),
             allow_loopback: config.allow_loopback_callbacks,
@@ -103,7 +166,7 @@ impl Shared {
             by_msn,
             users: RwLock::new(users),
             clock: Clock::default(),
-            mac_key: RandomState::new(),
+            mac_key: MacKey::random(),
             rate: RateLimiter::default(),
             faults: Mutex::new(Vec::new()),
             subs: Mutex::new(Subs::default()),
@@ -143,7 +206,7 @@ impl Shared {
         self.allow_loopback
     }
 
-    /// A keyed 64-bit MAC of `data` (SipHash with a per-instance random key), base64url
+    /// A keyed 64-bit MAC of `data` (SipHash-1-3 with a per-instance random key), base64url
     /// without padding. Enough to reject forged tokens in a simulator, and cheap.
     pub(crate) fn mac(&self, data: &str) -> String {
         use base64::Engine as _;

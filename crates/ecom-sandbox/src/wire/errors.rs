@@ -127,6 +127,24 @@ impl ApiError {
         Self::RateLimited { wait_s }
     }
 
+    /// Format B 507: the sandbox keeps every payment (`WhenFull::Refuse`) and has no room for
+    /// another. Says how full it is and how to empty it.
+    pub(crate) fn sandbox_full(
+        used_bytes: usize,
+        max_bytes: usize,
+        payments: usize,
+        max_payments: usize,
+    ) -> Self {
+        Self::apim(
+            StatusCode::INSUFFICIENT_STORAGE,
+            format!(
+                "The sandbox in this browser is full: {used_bytes} of {max_bytes} bytes are used \
+                 ({payments} of at most {max_payments} payments). Nothing was deleted; \
+                 \"Reset sandbox\" in the playground's settings empties it."
+            ),
+        )
+    }
+
     /// Format B 404 for unknown paths.
     pub(crate) fn not_found() -> Self {
         Self::apim(StatusCode::NOT_FOUND, "Resource not found")
