@@ -42,14 +42,7 @@ impl Visitor {
     /// Gets an access token with the demo credentials, as a new visitor.
     async fn arrive(proxy: &TestProxy) -> Self {
         let base = format!("{}/sandbox", proxy.url);
-        let response = client()
-            .post(format!("{base}/accesstoken/get"))
-            .header("client_id", demo::CLIENT_ID)
-            .header("client_secret", demo::CLIENT_SECRET)
-            .header("ocp-apim-subscription-key", demo::SUBSCRIPTION_KEY)
-            .send()
-            .await
-            .unwrap();
+        let response = demo_access_token(&proxy.url).await;
         assert_eq!(response.status(), 200);
         let set_cookie = response.headers()["set-cookie"]
             .to_str()
@@ -121,13 +114,24 @@ impl Visitor {
     }
 }
 
+/// Asserts that a proxy error's message says each of `phrases`.
+fn assert_says(body: &serde_json::Value, phrases: &[&str]) {
+    let message = body["message"].as_str().unwrap();
+    for phrase in phrases {
+        assert!(message.contains(phrase), "{phrase:?} not in {message}");
+    }
+}
+
 async fn stats(proxy: &TestProxy) -> serde_json::Value {
+    get_json(&format!("{}/__proxy/hosted-sandbox", proxy.url)).await
+}
+
+/// A request without the cookie, as a new visitor's first fetch.
+async fn without_cookie(proxy: &TestProxy) -> reqwest::Response {
     client()
-        .get(format!("{}/__proxy/hosted-sandbox", proxy.url))
+        .post(format!("{}/sandbox/accesstoken/get", proxy.url))
+        .header("client_id", demo::CLIENT_ID)
         .send()
-        .await
-        .unwrap()
-        .json()
         .await
         .unwrap()
 }
@@ -138,41 +142,16 @@ async fn stats(proxy: &TestProxy) -> serde_json::Value {
 #[tokio::test]
 async fn finding_6_a_default_hosted_proxy_has_no_sandbox_and_no_state() {
     let proxy = spawn_proxy(config(&["--public-url", "https://docs.example.com"])).await;
-    let info: serde_json::Value = client()
-        .get(format!("{}/__proxy/info", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let names: Vec<&str> = info["upstreams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["mt"], "{info}");
-    let response = client()
-        .post(format!("{}/sandbox/accesstoken/get", proxy.url))
-        .header("client_id", demo::CLIENT_ID)
-        .send()
-        .await
-        .unwrap();
+    let info = get_json(&format!("{}/__proxy/info", proxy.url)).await;
+    assert_eq!(upstream_names(&info), ["mt"], "{info}");
+    let response = without_cookie(&proxy).await;
     assert!(response.headers().get("set-cookie").is_none());
     let body = assert_proxy_error(response, 404, "unknown_upstream").await;
-    let message = body["message"].as_str().unwrap();
-    assert!(
-        message.contains("hosts no sandbox")
-            && message.contains("--hosted-sandbox")
-            && message.contains("in-browser sandbox"),
-        "{message}"
+    assert_says(
+        &body,
+        &["hosts no sandbox", "--hosted-sandbox", "in-browser sandbox"],
     );
-    let response = client()
-        .get(format!("{}/__proxy/hosted-sandbox", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&format!("{}/__proxy/hosted-sandbox", proxy.url)).await;
     assert_proxy_error(response, 404, "unknown_upstream").await;
 }
 
@@ -316,20 +295,13 @@ async fn a_full_table_of_visitors_answers_503_and_evicts_nobody() {
     let proxy = hosted_proxy(&["--hosted-sandbox-visitors", "2"]).await;
     let (a, b) = (Visitor::arrive(&proxy).await, Visitor::arrive(&proxy).await);
     assert_eq!(a.initiate("hosted-full", "A").await.status(), 200);
-    let response = client()
-        .post(format!("{}/sandbox/accesstoken/get", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let response = without_cookie(&proxy).await;
     assert_eq!(response.headers()["retry-after"], "60");
     assert!(response.headers().get("set-cookie").is_none());
     let body = assert_proxy_error(response, 503, "sandbox_full").await;
-    let message = body["message"].as_str().unwrap();
-    assert!(
-        message.contains("hosted sandbox is full")
-            && message.contains("in-browser sandbox")
-            && message.contains("retry"),
-        "{message}"
+    assert_says(
+        &body,
+        &["hosted sandbox is full", "in-browser sandbox", "retry"],
     );
     assert_eq!(body["upstream"], "sandbox");
     // Both visitors keep working.
@@ -355,11 +327,7 @@ async fn a_full_table_of_visitors_answers_503_and_evicts_nobody() {
     .await;
     let _first = Visitor::arrive(&proxy).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let response = client()
-        .post(format!("{}/sandbox/accesstoken/get", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let response = without_cookie(&proxy).await;
     let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
     assert!(
         set_cookie.ends_with("; Path=/sandbox; HttpOnly; SameSite=Lax; Secure"),
@@ -373,16 +341,9 @@ async fn new_visitors_are_limited_per_client_ip() {
     let proxy = hosted_proxy(&["--hosted-sandbox-new-per-minute", "2"]).await;
     let _a = Visitor::arrive(&proxy).await;
     let _b = Visitor::arrive(&proxy).await;
-    let response = client()
-        .post(format!("{}/sandbox/accesstoken/get", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let response = without_cookie(&proxy).await;
     let body = assert_proxy_error(response, 429, "rate_limited").await;
-    assert!(body["message"]
-        .as_str()
-        .unwrap()
-        .contains("new hosted sandbox visitors"));
+    assert_says(&body, &["new hosted sandbox visitors"]);
     let stats = stats(&proxy).await;
     assert_eq!(stats["visitors"], 2, "{stats}");
 }

@@ -171,14 +171,7 @@ async fn sandbox_control_surface_is_only_served_by_a_local_proxy() {
             .unwrap();
         assert_proxy_error(response, 404, "unknown_upstream").await;
         // The sandbox's API itself is still served.
-        let response = client()
-            .post(format!("{}/sandbox/accesstoken/get", hosted.url))
-            .header("client_id", demo::CLIENT_ID)
-            .header("client_secret", demo::CLIENT_SECRET)
-            .header("ocp-apim-subscription-key", demo::SUBSCRIPTION_KEY)
-            .send()
-            .await
-            .unwrap();
+        let response = demo_access_token(&hosted.url).await;
         assert_eq!(response.status(), 200, "{args:?}");
         let info: serde_json::Value = client()
             .get(format!("{}/__proxy/info", hosted.url))
