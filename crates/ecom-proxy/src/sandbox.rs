@@ -52,6 +52,7 @@ pub(crate) fn router(
 
 /// The store limits of one visitor's sandbox.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
 pub(crate) struct VisitorBudget {
     pub max_payments: usize,
     pub max_payment_bytes: usize,
