@@ -56,6 +56,12 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// Shortest access token accepted, so a guessable token is refused at start-up.
 pub const MIN_TOKEN_LEN: usize = 16;
+/// Default number of visitors a hosted sandbox (`--hosted-sandbox`) serves at once.
+pub const DEFAULT_HOSTED_SANDBOX_VISITORS: usize = 100;
+/// Default idle time after which a hosted sandbox visitor's sandbox is dropped.
+pub const DEFAULT_HOSTED_SANDBOX_IDLE: Duration = Duration::from_secs(15 * 60);
+/// Default number of new hosted sandbox visitors per client IP per minute (also the burst).
+pub const DEFAULT_HOSTED_SANDBOX_NEW_PER_MINUTE: u32 = 6;
 /// Path segment reserved for the proxy's own endpoints.
 pub use crate::wire::RESERVED_SEGMENT;
 
@@ -94,6 +100,40 @@ pub struct Cli {
     #[arg(long, env = "ECOM_PROXY_NO_SANDBOX")]
     #[serde(skip_serializing_if = "is_false")]
     pub no_sandbox: bool,
+
+    /// Serve a sandbox under /sandbox even though this server is not local, one per visitor
+    /// (kept apart by a cookie, each with a small memory budget, dropped when idle). Without
+    /// it a hosted server has no sandbox upstream and the app uses its in-browser sandbox; a
+    /// local server always has its one shared sandbox.
+    #[arg(long, env = "ECOM_PROXY_HOSTED_SANDBOX")]
+    #[serde(skip_serializing_if = "is_false")]
+    pub hosted_sandbox: bool,
+
+    /// Visitors the hosted sandbox serves at once; a new visitor beyond them gets 503 and no
+    /// visitor is ever evicted [default: 100]. Memory: about 544 KiB each.
+    #[arg(
+        long,
+        env = "ECOM_PROXY_HOSTED_SANDBOX_VISITORS",
+        value_name = "VISITORS"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosted_sandbox_visitors: Option<usize>,
+
+    /// Seconds without a request after which a hosted sandbox visitor's sandbox is dropped
+    /// [default: 900].
+    #[arg(long, env = "ECOM_PROXY_HOSTED_SANDBOX_IDLE", value_name = "SECONDS")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosted_sandbox_idle: Option<f64>,
+
+    /// New hosted sandbox visitors each client IP may start per minute (also the burst); 0
+    /// turns the limit off [default: 6].
+    #[arg(
+        long,
+        env = "ECOM_PROXY_HOSTED_SANDBOX_NEW_PER_MINUTE",
+        value_name = "VISITORS"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosted_sandbox_new_per_minute: Option<u32>,
 
     /// Do not offer the Vipps test environment (https://apitest.vipps.no) under /mt.
     #[arg(long, env = "ECOM_PROXY_NO_MT")]
@@ -293,6 +333,17 @@ pub struct SandboxOptions {
     pub rate_limits: bool,
 }
 
+/// The sandbox per visitor of a hosted server (`--hosted-sandbox`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HostedSandbox {
+    /// Visitors served at once.
+    pub visitors: usize,
+    /// Idle time after which a visitor's sandbox is dropped.
+    pub idle: Duration,
+    /// New visitors per client IP per minute (and burst); `None` is no limit.
+    pub new_per_minute: Option<u32>,
+}
+
 /// The access token clients must send. Its `Debug` never shows the value.
 #[derive(Clone)]
 pub struct ProxyToken(String);
@@ -349,6 +400,8 @@ pub struct Config {
     pub sandbox_control: bool,
     /// Options for the in-process sandbox.
     pub sandbox: SandboxOptions,
+    /// One sandbox per visitor instead of one shared sandbox (`--hosted-sandbox`).
+    pub hosted_sandbox: Option<HostedSandbox>,
 }
 
 impl Default for Config {
@@ -411,8 +464,12 @@ impl Cli {
             .transpose()?;
 
         let token_covers_sandbox = self.token_covers_sandbox;
+        // A sandbox shared by everyone who can reach the server is only safe on this machine;
+        // a hosted server offers one only when asked, and then one per visitor.
+        let local = listen.ip().is_loopback() && public_url.as_ref().is_none_or(is_loopback_url);
+        let hosted_sandbox = self.hosted_sandbox_settings()?;
         let mut upstreams = Vec::new();
-        if !self.no_sandbox {
+        if !self.no_sandbox && (local || hosted_sandbox.is_some()) {
             upstreams.push(Upstream {
                 name: crate::wire::SANDBOX_UPSTREAM.into(),
                 target: Target::Sandbox,
@@ -453,7 +510,7 @@ impl Cli {
         if upstreams.is_empty() {
             return Err(config_err(
                 "upstreams",
-                "every upstream is turned off; keep the sandbox or MT, or add one with --upstream",
+                "every upstream is turned off; keep MT or the sandbox (a hosted server serves it only with --hosted-sandbox), or add one with --upstream",
             ));
         }
 
@@ -636,7 +693,50 @@ impl Cli {
                 allow_loopback_callbacks: self.sandbox_allow_loopback_callbacks,
                 rate_limits: !self.sandbox_no_rate_limits,
             },
+            hosted_sandbox: hosted_sandbox.filter(|_| !self.no_sandbox),
         })
+    }
+
+    /// The `--hosted-sandbox*` settings, validated; `None` without `--hosted-sandbox`.
+    fn hosted_sandbox_settings(&self) -> Result<Option<HostedSandbox>, Error> {
+        if !self.hosted_sandbox {
+            return Ok(None);
+        }
+        let visitors = self
+            .hosted_sandbox_visitors
+            .unwrap_or(DEFAULT_HOSTED_SANDBOX_VISITORS);
+        if visitors == 0 {
+            return Err(config_err(
+                "--hosted-sandbox-visitors",
+                "0 would refuse every visitor; use a positive number such as 100, or drop --hosted-sandbox",
+            ));
+        }
+        let idle = match self.hosted_sandbox_idle {
+            None => DEFAULT_HOSTED_SANDBOX_IDLE,
+            Some(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => {
+                Duration::from_secs_f64(secs)
+            }
+            Some(secs) => {
+                return Err(config_err(
+                    "--hosted-sandbox-idle",
+                    format!(
+                    "{secs} is not a number of seconds between 0 and 86400; use for example 900"
+                ),
+                ))
+            }
+        };
+        let new_per_minute = match self
+            .hosted_sandbox_new_per_minute
+            .unwrap_or(DEFAULT_HOSTED_SANDBOX_NEW_PER_MINUTE)
+        {
+            0 => None,
+            n => Some(n),
+        };
+        Ok(Some(HostedSandbox {
+            visitors,
+            idle,
+            new_per_minute,
+        }))
     }
 }
 
@@ -1019,6 +1119,69 @@ mod tests {
         assert_eq!(config.frame_ancestors, ["https://docs.example.com"]);
         assert_eq!(config.header_read_timeout, Duration::from_millis(2500));
         assert_eq!(config.max_connections, 64);
+    }
+
+    #[test]
+    fn a_hosted_server_has_a_sandbox_only_when_asked_and_then_one_per_visitor() {
+        let names = |config: &Config| -> Vec<String> {
+            config.upstreams.iter().map(|u| u.name.clone()).collect()
+        };
+        let local = parse(&[]).unwrap();
+        assert_eq!(names(&local), ["sandbox", "mt"]);
+        assert!(local.hosted_sandbox.is_none());
+        for hosted in [
+            &["--public-url", "https://docs.example.com"][..],
+            &["--listen", "10.0.0.5:8080"],
+        ] {
+            let config = parse(hosted).unwrap();
+            assert_eq!(names(&config), ["mt"], "{hosted:?}");
+            assert!(config.hosted_sandbox.is_none());
+            let mut asked = hosted.to_vec();
+            asked.push("--hosted-sandbox");
+            let config = parse(&asked).unwrap();
+            assert_eq!(names(&config), ["sandbox", "mt"], "{hosted:?}");
+            assert_eq!(
+                config.hosted_sandbox,
+                Some(HostedSandbox {
+                    visitors: DEFAULT_HOSTED_SANDBOX_VISITORS,
+                    idle: DEFAULT_HOSTED_SANDBOX_IDLE,
+                    new_per_minute: Some(DEFAULT_HOSTED_SANDBOX_NEW_PER_MINUTE),
+                })
+            );
+        }
+        let text = message(&["--listen", "10.0.0.5:8080", "--no-mt"]);
+        assert!(text.contains("--hosted-sandbox"), "{text}");
+        for (args, expected) in [
+            (
+                &["--hosted-sandbox", "--hosted-sandbox-visitors", "0"][..],
+                "--hosted-sandbox-visitors",
+            ),
+            (
+                &["--hosted-sandbox", "--hosted-sandbox-idle", "0"],
+                "--hosted-sandbox-idle",
+            ),
+        ] {
+            let text = message(args);
+            assert!(text.contains(expected), "{args:?}: {text}");
+        }
+        let config = parse(&[
+            "--hosted-sandbox",
+            "--hosted-sandbox-visitors",
+            "7",
+            "--hosted-sandbox-idle",
+            "60",
+            "--hosted-sandbox-new-per-minute",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!(
+            config.hosted_sandbox,
+            Some(HostedSandbox {
+                visitors: 7,
+                idle: Duration::from_secs(60),
+                new_per_minute: None,
+            })
+        );
     }
 
     #[test]

@@ -120,6 +120,35 @@ pub enum Error {
         /// The URL the server is meant to be reached at.
         expected: String,
     },
+    /// The hosted sandbox serves as many visitors as it may; a new one is refused rather than
+    /// another visitor's sandbox evicted.
+    #[error("the hosted sandbox is full: it is serving its {visitors} visitors and never drops a visitor's live sandbox to make room; switch to the playground's in-browser sandbox, or retry in a few minutes, when an idle visitor's sandbox has expired")]
+    SandboxFull {
+        /// Visitors served at once.
+        visitors: usize,
+    },
+    /// This visitor's hosted sandbox has served all the API calls its memory budget allows.
+    #[error("your hosted sandbox has served its {calls} API calls, the most one visitor's sandbox may take; switch to the playground's in-browser sandbox, or wait {idle} without requests for this one to expire and start afresh")]
+    SandboxUsedUp {
+        /// Calls one visitor's sandbox serves.
+        calls: u32,
+        /// The idle expiry, formatted (`15 min`).
+        idle: String,
+    },
+    /// A client IP started more hosted sandbox visitors than it may.
+    #[error("too many new hosted sandbox visitors from your address: this proxy starts {per_minute} per minute for each address; keep the cookie it sets (a browser does), or wait {retry_after_secs} s and try again")]
+    NewVisitorsLimited {
+        /// New visitors per minute (and burst).
+        per_minute: u32,
+        /// Seconds until a new visitor will be accepted.
+        retry_after_secs: u64,
+    },
+    /// A page of the hosted sandbox was opened without this browser's sandbox cookie.
+    #[error("this page belongs to a hosted sandbox visitor this browser is not (its sandbox expired after {idle} without requests, or the browser did not send the playground's cookie); start again from the playground, or use its in-browser sandbox")]
+    NoSandboxVisitor {
+        /// The idle expiry, formatted (`15 min`).
+        idle: String,
+    },
     /// The request cannot be forwarded as it is (bad header value, path or method).
     #[error("{message}")]
     BadRequest {
@@ -146,6 +175,10 @@ impl Error {
             Error::UpstreamRedirect { .. } => "upstream_redirect",
             Error::HostForbidden { .. } => "host_forbidden",
             Error::BadRequest { .. } => "bad_request",
+            Error::SandboxFull { .. } => "sandbox_full",
+            Error::SandboxUsedUp { .. } => "sandbox_used_up",
+            Error::NewVisitorsLimited { .. } => "rate_limited",
+            Error::NoSandboxVisitor { .. } => "no_sandbox_visitor",
         }
     }
 
@@ -166,6 +199,11 @@ impl Error {
             Error::HostForbidden { .. } => StatusCode::MISDIRECTED_REQUEST,
             Error::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Error::SandboxFull { .. } | Error::SandboxUsedUp { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Error::NewVisitorsLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::NoSandboxVisitor { .. } => StatusCode::NOT_FOUND,
         }
     }
 
@@ -180,6 +218,10 @@ impl Error {
             | Error::Timeout { upstream, .. }
             | Error::UpstreamRedirect { upstream, .. } => Some(upstream),
             Error::BadRequest { upstream, .. } => upstream.as_deref(),
+            Error::SandboxFull { .. }
+            | Error::SandboxUsedUp { .. }
+            | Error::NewVisitorsLimited { .. }
+            | Error::NoSandboxVisitor { .. } => Some(crate::wire::SANDBOX_UPSTREAM),
             Error::Config { .. }
             | Error::Io { .. }
             | Error::OriginForbidden { .. }
@@ -215,11 +257,18 @@ impl IntoResponse for Error {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         );
-        if let Error::RateLimited {
-            retry_after_secs, ..
-        } = self
-        {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        let retry_after = match self {
+            Error::RateLimited {
+                retry_after_secs, ..
+            }
+            | Error::NewVisitorsLimited {
+                retry_after_secs, ..
+            } => Some(retry_after_secs),
+            Error::SandboxFull { .. } => Some(60),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response.extensions_mut().insert(ErrorKind(kind));
         response

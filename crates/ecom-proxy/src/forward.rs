@@ -275,6 +275,8 @@ pub(crate) struct Outgoing<'a> {
     pub headers: HeaderMap,
     pub body: bytes::Bytes,
     pub client: Option<SocketAddr>,
+    /// The visitor's sandbox of a hosted server, instead of the shared one.
+    pub sandbox: Option<axum::Router>,
 }
 
 /// Everything forwarding needs besides the request.
@@ -295,8 +297,11 @@ impl Forwarder {
         let name = out.upstream.name.as_str();
         match &out.upstream.target {
             Target::Sandbox => {
-                let router = self.sandbox.clone().ok_or_else(|| Error::UnknownUpstream {
-                    message: "the in-process sandbox is not running in this server".into(),
+                let visitor = out.sandbox.clone();
+                let router = visitor.or_else(|| self.sandbox.clone()).ok_or_else(|| {
+                    Error::UnknownUpstream {
+                        message: "the in-process sandbox is not running in this server".into(),
+                    }
                 })?;
                 // The sandbox's 3xx answers pass through untouched: they are navigations of its
                 // own HTML pages (landing page → wait page → the merchant's fallBack), made by

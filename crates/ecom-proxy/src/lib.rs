@@ -29,6 +29,10 @@
 //!   `Referrer-Policy: no-referrer`, a Content Security Policy (the app's allows exactly its
 //!   own scripts and the inline ones by hash) with `frame-ancestors 'self'` unless
 //!   `--frame-ancestors` lists embedding sites, and `X-Frame-Options: SAMEORIGIN` when not.
+//! - **No shared sandbox when hosted.** A server that is not local (see [`Config::is_local`])
+//!   has no `sandbox` upstream, so the app uses its in-browser sandbox; with
+//!   `--hosted-sandbox` it keeps one sandbox per visitor, each with a fixed memory budget
+//!   (see [`hosted`]).
 //! - **Sandbox control only when local.** `/sandbox/__sim/…` (reset, clock, recorded callbacks)
 //!   is forwarded only when the proxy listens on loopback with a loopback (or no) public URL,
 //!   or with `--sandbox-control`.
@@ -44,6 +48,7 @@
 //! - `client`: the HTTPS client for network upstreams (rustls with ring, the Mozilla roots).
 //! - `ratelimit`: per-client-IP token buckets.
 //! - `sandbox`: building the in-process `ecom-sandbox` Router.
+//! - [`hosted`]: the hosted sandbox, one Router per visitor (`--hosted-sandbox`).
 //! - `assets`: the app's static files: precompressed copies, cache policy, revalidation.
 //! - `security`: the `Host` allow-list and the Content Security Policies.
 //! - `serve`: the accept loop with the header-read timeout and the connection cap.
@@ -58,6 +63,7 @@ mod client;
 pub mod config;
 pub mod error;
 mod forward;
+pub mod hosted;
 mod ratelimit;
 mod sandbox;
 mod security;
@@ -119,6 +125,8 @@ struct AppState {
     public_url: String,
     /// Content Security Policies.
     policies: security::Policies,
+    /// One sandbox per visitor instead of the shared one (`--hosted-sandbox`).
+    visitors: Option<hosted::Visitors>,
 }
 
 /// The state of one upstream's routes: the server's, and the upstream axum routed the request
@@ -139,7 +147,9 @@ impl AppState {
         let first_segment = trimmed.split('/').next().unwrap_or_default();
         let names: Vec<&str> = self.upstreams.iter().map(|u| u.name.as_str()).collect();
         let example = names.first().copied().unwrap_or(SANDBOX_UPSTREAM);
-        let what = if first_segment.is_empty() {
+        let what = if first_segment == SANDBOX_UPSTREAM {
+            "this proxy hosts no sandbox (a server that is not local serves one only when started with --hosted-sandbox, and --no-sandbox turns it off); use the playground's in-browser sandbox, or MT".to_string()
+        } else if first_segment.is_empty() {
             "there is nothing at / on this server (no app is served here)".to_string()
         } else {
             format!(
@@ -292,11 +302,17 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
     let local =
         config.is_local() && bound.ip().is_loopback() && config::is_loopback_url(public_url);
     let sandbox_control = config.sandbox_control || local;
-    let sandbox = config
+    let has_sandbox = config
         .upstreams
         .iter()
-        .any(|u| matches!(u.target, Target::Sandbox))
-        .then(|| sandbox::router(public_url, config.sandbox))
+        .any(|u| matches!(u.target, Target::Sandbox));
+    let visitors = config
+        .hosted_sandbox
+        .filter(|_| has_sandbox)
+        .map(|settings| hosted::Visitors::new(settings, public_url, config.sandbox))
+        .transpose()?;
+    let sandbox = (has_sandbox && visitors.is_none())
+        .then(|| sandbox::router(public_url, config.sandbox, None))
         .transpose()?;
     let origins = allowed_origins(config, public_url, local);
     let state = Arc::new(AppState {
@@ -317,6 +333,7 @@ fn build(config: &Config, public_url: &Url, bound: SocketAddr) -> Result<Router,
         hosts: security::AllowedHosts::new(config, public_url, bound),
         public_url: public_url.as_str().trim_end_matches('/').to_string(),
         policies: security::Policies::new(config),
+        visitors,
     });
     // Layers run outermost first: security headers (on every response, errors included), then
     // the request log with the host check, then the routes with their own layers (see
@@ -393,7 +410,21 @@ where
 }
 
 async fn info(State(state): State<Arc<AppState>>) -> Response {
-    let mut response = axum::Json(&state.info).into_response();
+    no_store(axum::Json(&state.info).into_response())
+}
+
+/// `/__proxy/hosted-sandbox`: the hosted sandbox's visitors and bytes against its budget.
+async fn hosted_stats(State(state): State<Arc<AppState>>) -> Response {
+    match &state.visitors {
+        Some(visitors) => no_store(axum::Json(visitors.stats().await).into_response()),
+        None => Error::UnknownUpstream {
+            message: "this proxy has no hosted sandbox; it is served only by a proxy started with --hosted-sandbox".into(),
+        }
+        .into_response(),
+    }
+}
+
+fn no_store(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -416,6 +447,7 @@ struct UpstreamName(Arc<str>);
 fn routes(state: &Arc<AppState>, cors: &CorsLayer) -> Router {
     let info = Router::new()
         .route(wire::PROXY_INFO, get(info))
+        .route(hosted::STATS_PATH, get(hosted_stats))
         .with_state(state.clone());
     let mut router = api_layers(info, state, cors, wire::RESERVED_SEGMENT);
     for upstream in &state.upstreams {
@@ -667,6 +699,15 @@ async fn forward_request(
         });
     }
     let headers = forward::forwarded_headers(name, request.headers())?;
+    // The visitor is told from the request's cookie, which is not forwarded.
+    let visitor_request = match (&upstream.target, &state.visitors) {
+        (Target::Sandbox, Some(visitors)) => Some((
+            visitors,
+            request.headers().clone(),
+            state.client_ip(&request),
+        )),
+        _ => None,
+    };
     let too_large = || Error::BodyTooLarge {
         upstream: name.to_string(),
         limit: state.body_limit,
@@ -693,6 +734,9 @@ async fn forward_request(
             ),
         })?
         .map_err(|_| too_large())?;
+    let admission = visitor_request
+        .map(|(visitors, headers, ip)| visitors.admit(&headers, &method, rest, ip))
+        .transpose()?;
     let (mut response, elapsed) = state
         .forwarder
         .send(Outgoing {
@@ -703,8 +747,18 @@ async fn forward_request(
             headers,
             body,
             client,
+            sandbox: admission.as_ref().map(|a| a.router.clone()),
         })
         .await?;
+    if let Some(admission) = admission {
+        // One visitor's answers must never be cached for another.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(cookie) = admission.cookie {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
     let timing = format!("upstream;dur={:.2}", elapsed.as_secs_f64() * 1000.0);
     if let Ok(value) = HeaderValue::from_str(&timing) {
         response.headers_mut().insert(SERVER_TIMING, value);

@@ -145,8 +145,13 @@ async fn sandbox_control_surface_is_only_served_by_a_local_proxy() {
     // Hosted: a non-loopback listen address, or a public URL that is not loopback (behind a
     // reverse proxy on the same host). The servers here are bound to 127.0.0.1 either way.
     for args in [
-        &["--no-mt", "--listen", "10.0.0.5:8080"][..],
-        &["--no-mt", "--public-url", "https://playground.example.com"],
+        &["--no-mt", "--hosted-sandbox", "--listen", "10.0.0.5:8080"][..],
+        &[
+            "--no-mt",
+            "--hosted-sandbox",
+            "--public-url",
+            "https://playground.example.com",
+        ],
     ] {
         let hosted = spawn_proxy(config(args)).await;
         let (config_response, reset) = control_statuses(&hosted).await;
@@ -166,14 +171,7 @@ async fn sandbox_control_surface_is_only_served_by_a_local_proxy() {
             .unwrap();
         assert_proxy_error(response, 404, "unknown_upstream").await;
         // The sandbox's API itself is still served.
-        let response = client()
-            .post(format!("{}/sandbox/accesstoken/get", hosted.url))
-            .header("client_id", demo::CLIENT_ID)
-            .header("client_secret", demo::CLIENT_SECRET)
-            .header("ocp-apim-subscription-key", demo::SUBSCRIPTION_KEY)
-            .send()
-            .await
-            .unwrap();
+        let response = demo_access_token(&hosted.url).await;
         assert_eq!(response.status(), 200, "{args:?}");
         let info: serde_json::Value = client()
             .get(format!("{}/__proxy/info", hosted.url))
@@ -189,6 +187,7 @@ async fn sandbox_control_surface_is_only_served_by_a_local_proxy() {
     // Explicitly asked for (unsafe for hosting, documented as such).
     let forced = spawn_proxy(config(&[
         "--no-mt",
+        "--hosted-sandbox",
         "--listen",
         "10.0.0.5:8080",
         "--sandbox-control",

@@ -285,6 +285,41 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// `GET url` with [`client`], without asserting the status.
+pub async fn get(url: &str) -> reqwest::Response {
+    client().get(url).send().await.unwrap()
+}
+
+/// `GET url`, decoded as JSON.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    get(url).await.json().await.unwrap()
+}
+
+/// The sandbox's access token with the demo credentials, from the proxy at `proxy_url`.
+pub async fn demo_access_token(proxy_url: &str) -> reqwest::Response {
+    client()
+        .post(format!("{proxy_url}/sandbox/accesstoken/get"))
+        .header("client_id", ecom_core::demo::CLIENT_ID)
+        .header("client_secret", ecom_core::demo::CLIENT_SECRET)
+        .header(
+            "ocp-apim-subscription-key",
+            ecom_core::demo::SUBSCRIPTION_KEY,
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The names of the upstreams a `/__proxy/info` body lists.
+pub fn upstream_names(info: &serde_json::Value) -> Vec<&str> {
+    info["upstreams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect()
+}
+
 /// Asserts the proxy error contract and returns the body.
 pub async fn assert_proxy_error(
     response: reqwest::Response,
