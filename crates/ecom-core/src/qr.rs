@@ -97,19 +97,35 @@ pub fn png(text: &str) -> Result<Vec<u8>, String> {
 
 /// Draws [`modules`]' result as [`png`] does, for a caller that also draws the SVG.
 pub fn draw_png(dark: &[bool], width: usize) -> Vec<u8> {
+    draw_png_scaled(dark, width, PNG_SCALE)
+}
+
+/// Renders `text` as [`png`] does, at least `min_side` pixels wide (whole pixels per module,
+/// at least one): the QR API's `size`.
+///
+/// # Errors
+/// As [`modules`].
+pub fn png_at_least(text: &str, min_side: usize) -> Result<Vec<u8>, String> {
+    modules(text).map(|(dark, width)| {
+        let scale = min_side.div_ceil(width + 2 * QUIET_ZONE).max(1);
+        draw_png_scaled(&dark, width, scale)
+    })
+}
+
+fn draw_png_scaled(dark: &[bool], width: usize, scale: usize) -> Vec<u8> {
     let modules_per_side = width + 2 * QUIET_ZONE;
-    let side = modules_per_side * PNG_SCALE;
+    let side = modules_per_side * scale;
     let inside = QUIET_ZONE..QUIET_ZONE + width;
     let mut scanlines = Vec::with_capacity((1 + side.div_ceil(8)) * side);
     // One scanline per row of modules, repeated: every pixel row of a module row is the same.
     for my in 0..modules_per_side {
         let line = crate::png::scanline(side, |x| {
-            let mx = x / PNG_SCALE;
+            let mx = x / scale;
             inside.contains(&my)
                 && inside.contains(&mx)
                 && dark[(my - QUIET_ZONE) * width + (mx - QUIET_ZONE)]
         });
-        for _ in 0..PNG_SCALE {
+        for _ in 0..scale {
             scanlines.extend_from_slice(&line);
         }
     }
@@ -185,6 +201,28 @@ mod tests {
         assert_eq!(grids.len(), 1);
         let (_, content) = grids[0].decode().unwrap();
         assert_eq!(content, url);
+    }
+
+    #[test]
+    fn png_at_least_is_at_least_that_wide_in_whole_pixels_per_module() {
+        let url = landing_url();
+        let (_, width) = modules(&url).unwrap();
+        let per_side = width + 2 * QUIET_ZONE;
+        for min in [1, per_side, per_side + 1, 300, 1000] {
+            let file = png_at_least(&url, min).unwrap();
+            let info = ::png::Decoder::new(std::io::Cursor::new(file))
+                .read_info()
+                .unwrap()
+                .info()
+                .clone();
+            let side = info.width as usize;
+            assert!(side >= min, "{side} < {min}");
+            assert_eq!(side % per_side, 0, "{side} is not whole modules");
+            assert!(
+                side < min + per_side || side == per_side,
+                "{side} for {min}"
+            );
+        }
     }
 
     #[test]

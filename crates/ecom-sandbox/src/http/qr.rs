@@ -4,14 +4,11 @@
 //! test) leads to the landing page. Images need no authentication and give 404 once the
 //! landing page's five minutes are over.
 
-use std::io::Cursor;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ecom_core::wire::qr::{QrRequest, QrResponse};
-use qrcode::QrCode;
 
 use crate::domain::payment::{State as PState, USER_PHASE_MS};
 use crate::http::auth::{problem_api_caller, KeyRule};
@@ -177,30 +174,14 @@ fn not_found() -> Response {
     .into_response()
 }
 
-/// PNG bytes of a QR code for `content`, at least `size` pixels wide.
+/// PNG bytes of a QR code for `content`, at least `size` pixels wide (the app's own encoder).
 pub(crate) fn png(content: &str, size: u32) -> Option<Vec<u8>> {
-    let code = QrCode::new(content.as_bytes()).ok()?;
-    let img = code
-        .render::<image::Luma<u8>>()
-        .min_dimensions(size, size)
-        .build();
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageLuma8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .ok()?;
-    Some(out.into_inner())
+    ecom_core::qr::png_at_least(content, usize::try_from(size).ok()?).ok()
 }
 
-/// An SVG document of a QR code for `content`.
+/// An SVG document of a QR code for `content` (the app's own drawing).
 pub(crate) fn svg(content: &str) -> Option<String> {
-    let code = QrCode::new(content.as_bytes()).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color>()
-            .min_dimensions(256, 256)
-            .dark_color(qrcode::render::svg::Color("#000000"))
-            .light_color(qrcode::render::svg::Color("#ffffff"))
-            .build(),
-    )
+    ecom_core::qr::svg(content).ok()
 }
 
 fn live(state: &AppState, id: &str) -> Option<QrImage> {
