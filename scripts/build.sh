@@ -74,7 +74,7 @@ for file in "$out"/*.js; do rename_hashed "$file" "$js_hash"; done
 sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | openssl base64 -A)"; }
 for file in "$out"/*.js "$out"/*.wasm "$out"/*.css; do
   name=$(basename "$file")
-  sed -i "s|\(href=\"\(\./\|/\)$(escape "$name")\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$file")|" "$html"
+  sed -i "s|\(href=\"\.\{0,1\}/$(escape "$name")\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$file")|" "$html"
 done
 for file in "$out"/*.js "$out"/*.wasm "$out"/*.css; do
   grep -q "$(basename "$file")" "$html" "$out"/*.js || { echo "build: nothing refers to $file" >&2; exit 1; }

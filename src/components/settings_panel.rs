@@ -45,7 +45,7 @@ pub fn SettingsPanel() -> impl IntoView {
             format!("Proxy reachable; it serves: {}.", names.join(", "))
         }
         Some(Err(e)) if !settings.with(|s| s.environment.is_proxied()) => format!(
-            "The sandbox in this browser needs no proxy; the other environments do, and this one did not answer: {e}"
+            "The sandbox in this browser needs no proxy. The other environments go through the proxy, which is not there: {e}"
         ),
         Some(Err(e)) => e.to_string(),
     }

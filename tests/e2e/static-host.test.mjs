@@ -7,12 +7,11 @@
 // The steps that need the sandbox's service worker (dist/sandbox-sw.js, built by
 // scripts/build-worker.sh) are skipped with TODO(worker) until build.sh builds it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DEMO, ROOT, freePort, launchBrowser, send, waitForText } from './support.mjs';
+import { DEMO, ROOT, freePort, launchBrowser, send, spawnUntilReady, waitForText } from './support.mjs';
 
 const PREFIX = '/playground/';
 const BROWSER_SANDBOX = 'Sandbox (in this browser)';
@@ -30,33 +29,9 @@ const failures = [];
 /** Serves `dir` with Python's static file server on a free loopback port. */
 async function startStaticServer(dir) {
   const port = await freePort();
-  const logs = [];
-  const child = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d) => logs.push(d.toString()));
-  child.stderr.on('data', (d) => logs.push(d.toString()));
-  let exited = null;
-  child.on('exit', (code) => { exited = code; });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (exited !== null) throw new Error(`http.server exited with ${exited}:\n${logs.join('')}`);
-    try {
-      if ((await fetch(`${url}${PREFIX}`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`http.server did not answer within 10 s:\n${logs.join('')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    logs,
-    stop: async () => {
-      if (exited !== null) return;
-      const done = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await done;
-    },
-  };
+  const python = ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dir];
+  return { url, ...(await spawnUntilReady('python3', python, `${url}${PREFIX}`, { timeout: 10_000 })) };
 }
 
 before(async () => {
