@@ -204,8 +204,13 @@ pub async fn send(
     Ok(response)
 }
 
-/// Sends `request` as [`send`] does, without explaining errors.
-async fn transport(
+/// Sends `request` as [`send`] does, without explaining errors: for callers that need only the
+/// status (the proxy probe, the browser sandbox's reset), so the side panels' chunk does not
+/// carry the error explanations.
+///
+/// # Errors
+/// As [`send`].
+pub(crate) async fn transport(
     request: &ApiRequest,
     url: &str,
     proxy_base: &str,

@@ -149,7 +149,7 @@ pub async fn reset() -> Result<&'static str, String> {
     ready().await.map_err(|e| e.to_string())?;
     let request = scenario::reset();
     let url = request.url("", &page_dir(), Environment::Browser);
-    let response = api::send(&request, &url, &base_url(), "")
+    let response = api::transport(&request, &url, &base_url(), "")
         .await
         .map_err(|e| e.to_string())?;
     scenario::reset_outcome(response.status)
