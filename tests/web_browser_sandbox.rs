@@ -53,7 +53,13 @@ fn the_page_server_decides_the_default_until_the_user_chooses() {
     clear();
     let owner = Owner::new();
     owner.with(|| {
-        let ctx = SettingsCtx::provide();
+        // Built directly: `provide`'s persisting effect would need the app's executor.
+        let ctx = SettingsCtx {
+            settings: RwSignal::new(Settings::default()),
+            reset_notice: RwSignal::new(None),
+            save_error: RwSignal::new(None),
+            proxy_info: RwSignal::new(None),
+        };
         let env = || ctx.settings.with_untracked(|s| s.environment);
         assert_eq!(env(), Environment::Sandbox, "before the probe answers");
         let unreachable = || {
