@@ -74,11 +74,17 @@ for file in "$out"/*.js; do rename_hashed "$file" "$js_hash"; done
 sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | openssl base64 -A)"; }
 for file in "$out"/*.js "$out"/*.wasm "$out"/*.css; do
   name=$(basename "$file")
-  sed -i "s|\(href=\"/$(escape "$name")\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$file")|" "$html"
+  sed -i "s|\(href=\"\.\{0,1\}/$(escape "$name")\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$file")|" "$html"
 done
 for file in "$out"/*.js "$out"/*.wasm "$out"/*.css; do
   grep -q "$(basename "$file")" "$html" "$out"/*.js || { echo "build: nothing refers to $file" >&2; exit 1; }
 done
+
+# Every URL in dist/ is relative (`./name`: Trunk.toml's public_url, the split hook, the chunk
+# loader's `new URL("./…", import.meta.url)`), so it can be copied under any path prefix.
+if grep -Eq "(href|src)=\"/[^/]|(from|module_or_path:) *['\"]/[^/]" "$html"; then
+  echo "build: $html has an absolute URL; dist/ would not work under a path prefix" >&2; exit 1
+fi
 
 # 3. Precompressed copies, without names or timestamps in the gzip header.
 for file in "$out"/*.html "$out"/*.js "$out"/*.wasm "$out"/*.css; do
@@ -89,3 +95,7 @@ done
 if [ "$out" = dist ]; then
   cargo build --release --offline --quiet -p ecom-proxy
 fi
+
+# The sandbox in this browser's service worker (dist/sandbox-sw.js, a stable name beside
+# index.html: the app registers it by that name), built after the app's files are hashed.
+# sandbox worker: scripts/build-worker.sh "$out"

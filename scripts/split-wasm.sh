@@ -40,10 +40,12 @@ cp "$work/split/__wasm_split.js" "$stage/__wasm_split.js"
 
 sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | openssl base64 -A)"; }
 html="$stage/index.html"
+# Trunk writes relative URLs (`./name`, Trunk.toml's public_url), so dist/ works under any path
+# prefix; an absolute `/name` is accepted too.
 sed -i \
-  -e "s|\(href=\"/$name.js\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$stage/$name.js")|" \
-  -e "s|\(href=\"/${name}_bg.wasm\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$stage/${name}_bg.wasm")|" \
-  -e "s|</head>|<link rel=\"modulepreload\" href=\"/__wasm_split.js\" crossorigin=\"anonymous\" integrity=\"$(sri "$stage/__wasm_split.js")\"></head>|" \
+  -e "s|\(href=\"\.\{0,1\}/$name.js\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$stage/$name.js")|" \
+  -e "s|\(href=\"\.\{0,1\}/${name}_bg.wasm\"[^>]*integrity=\"\)[^\"]*|\1$(sri "$stage/${name}_bg.wasm")|" \
+  -e "s|</head>|<link rel=\"modulepreload\" href=\"./__wasm_split.js\" crossorigin=\"anonymous\" integrity=\"$(sri "$stage/__wasm_split.js")\"></head>|" \
   "$html"
 grep -q "$(sri "$stage/${name}_bg.wasm")" "$html" || { echo "split-wasm: could not update index.html" >&2; exit 1; }
 echo "split-wasm: main module and $(ls "$work"/split/*.wasm | wc -l) lazy chunks in place"

@@ -1,4 +1,5 @@
-//! The only user of the HTTP client: sends requests built by `ecom_core` through the proxy.
+//! The only user of the HTTP client: sends requests built by `ecom_core` through the proxy, or
+//! to the sandbox in this browser.
 
 use ecom_core::explain::{explain, Explanation, PROXY_ERROR_HEADER};
 use ecom_core::proxy::ProxyInfo;
@@ -8,6 +9,7 @@ use ecom_core::token::{access_token_request, AccessToken};
 use ecom_core::validate;
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 
+use crate::browser_sandbox;
 use crate::error::AppError;
 use crate::state::session::now_seconds;
 
@@ -59,28 +61,32 @@ fn upstream_duration(server_timing: &str) -> Option<f64> {
     })
 }
 
-/// The page's origin, which serves the proxy when the proxy URL is empty.
-pub fn page_origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
+/// The directory of the page's base URL (`document.baseURI`), ending in `/`: where the page's
+/// own server answers (an empty proxy URL) and where the sandbox in this browser lives, so the
+/// app works under any path prefix.
+pub fn page_dir() -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    ecom_core::environment::base_directory(&base)
 }
 
-/// The proxy base URL the settings point at, without any user name or password (which
-/// validation refuses): this is what requests go to and what error messages show.
+/// The proxy base URL the settings point at (the page's own server when empty), without any
+/// user name or password (which validation refuses) or trailing `/`: this is what requests go
+/// to and what error messages show.
 pub fn proxy_base(settings: &Settings) -> String {
-    if settings.proxy_url.is_empty() {
-        page_origin()
+    let base = if settings.proxy_url.is_empty() {
+        page_dir()
     } else {
         validate::strip_userinfo(&settings.proxy_url)
-            .trim_end_matches('/')
-            .to_owned()
-    }
+    };
+    base.trim_end_matches('/').to_owned()
 }
 
 /// The URL `request` goes to with these settings.
 pub fn url_for(request: &ApiRequest, settings: &Settings) -> String {
-    request.url(&settings.proxy_url, &page_origin(), settings.environment)
+    request.url(&settings.proxy_url, &page_dir(), settings.environment)
 }
 
 /// Checks the settings a request needs, before anything is sent.
@@ -89,7 +95,9 @@ pub fn url_for(request: &ApiRequest, settings: &Settings) -> String {
 /// [`AppError::Invalid`] with the first problem and where to fix it.
 pub fn check_settings(settings: &Settings) -> Result<(), AppError> {
     let mut problems = validate::credentials(settings.active_credentials());
-    problems.extend(validate::proxy_url(&settings.proxy_url).err());
+    if settings.environment.is_proxied() {
+        problems.extend(validate::proxy_url(&settings.proxy_url).err());
+    }
     match problems.first() {
         Some(first) => Err(AppError::Invalid(format!(
             "{} (see Settings)",
@@ -99,19 +107,28 @@ pub fn check_settings(settings: &Settings) -> Result<(), AppError> {
     }
 }
 
-/// Sends `request` through the proxy the settings point at.
+/// Sends `request` to the environment the settings select: through the proxy they point at,
+/// or to the sandbox in this browser once its worker controls the page (never with the
+/// proxy's access token).
 ///
 /// # Errors
-/// As [`send`], plus [`AppError::Invalid`] for settings that cannot be sent.
+/// As [`send`], plus [`AppError::Invalid`] for settings that cannot be sent and
+/// [`AppError::BrowserSandbox`] when the sandbox in this browser cannot answer.
 pub async fn send_with(request: &ApiRequest, settings: &Settings) -> Result<ApiResponse, AppError> {
     check_settings(settings)?;
-    send(
-        request,
-        &url_for(request, settings),
-        &proxy_base(settings),
-        &settings.proxy_token,
-    )
-    .await
+    let url = url_for(request, settings);
+    if settings.environment.is_proxied() {
+        return send(request, &url, &proxy_base(settings), &settings.proxy_token).await;
+    }
+    browser_sandbox::ready().await?;
+    send(request, &url, &browser_sandbox::base_url(), "")
+        .await
+        .map_err(|e| match e {
+            AppError::ProxyUnreachable { reason, .. } => AppError::BrowserSandbox(format!(
+                "its service worker did not answer ({reason}). Reload the page to restart it"
+            )),
+            other => other,
+        })
 }
 
 /// Asks the proxy what it serves (`GET /__proxy/info`).
@@ -187,8 +204,13 @@ pub async fn send(
     Ok(response)
 }
 
-/// Sends `request` as [`send`] does, without explaining errors.
-async fn transport(
+/// Sends `request` as [`send`] does, without explaining errors: for callers that need only the
+/// status (the proxy probe, the browser sandbox's reset), so the side panels' chunk does not
+/// carry the error explanations.
+///
+/// # Errors
+/// As [`send`].
+pub(crate) async fn transport(
     request: &ApiRequest,
     url: &str,
     proxy_base: &str,

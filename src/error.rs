@@ -23,6 +23,11 @@ pub enum AppError {
         /// The proxy base URL that answered.
         url: String,
     },
+    /// The sandbox in this browser cannot answer: the browser offers no service workers here,
+    /// refused to register the sandbox's, or it did not take control of the page in time.
+    /// Nothing was sent.
+    #[error("the sandbox in this browser is not available: {0}")]
+    BrowserSandbox(String),
     /// A field the request needs is missing or malformed; nothing was sent.
     #[error("not sent: {0}")]
     Invalid(String),

@@ -1,6 +1,7 @@
 //! The eCom Playground browser app: the Vipps eCom API quick start, step by step.
 //!
 //! - [`api`]: the only user of the HTTP client; sends requests built by `ecom_core`.
+//! - [`browser_sandbox`]: the sandbox in this browser's service worker, registered lazily.
 //! - [`state`]: named context structs (settings, session) and their persistence.
 //! - [`components`]: thin view components, one per file.
 //! - [`error`]: the app's error type.
@@ -13,6 +14,7 @@
 //! `trunk serve`) keep one module; the code is the same either way.
 
 pub mod api;
+pub mod browser_sandbox;
 pub mod components;
 pub mod error;
 pub mod state;
@@ -22,6 +24,7 @@ use leptos::prelude::*;
 
 use components::approve_step::ApproveStep;
 use components::back_from_vipps::BackFromVipps;
+use components::browser_sandbox_panel::BrowserSandboxSettings;
 use components::details_step::DetailsStep;
 use components::flow_guide::FlowGuide;
 use components::history_panel::HistoryPanel;
@@ -149,12 +152,14 @@ fn OpenLinkedStep() -> impl IntoView {
     });
 }
 
-/// The panels beside Settings (session variables, import, history) and the proxy probe: a
-/// lazy-loaded chunk in the release build.
+/// The panels beside Settings (session variables, import, history), the proxy probe and the
+/// Settings panel's controls of the sandbox in this browser: a lazy-loaded chunk in the
+/// release build.
 #[cfg_attr(ecom_split, leptos::lazy)]
 async fn side_panels() -> AnyView {
     view! {
         <ProxyProbe />
+        <BrowserSandboxSettings />
         <VarsPanel />
         <ImportPanel />
         <HistoryPanel />

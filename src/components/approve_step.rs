@@ -1,7 +1,7 @@
 //! Step 3: the user approves: open the landing page (or scan its QR code), or force approve.
 
 use ecom_core::route::Step;
-use ecom_core::{payment, validate, Environment};
+use ecom_core::{payment, validate};
 use leptos::prelude::*;
 
 use crate::components::step_link::StepLink;
@@ -89,7 +89,7 @@ pub fn ApproveStep() -> impl IntoView {
             </Show>
             <h3>"Or force approve (test environments only, not for express)"</h3>
             <p class="hint" data-testid="force-approve-note">
-                {move || if environment.get() == Environment::Sandbox {
+                {move || if environment.get().is_simulated() {
                     format!(
                         "Force approve approves without the app. The sandbox's test user {} has never approved in the app, so it answers 1082, as a new MT test user does.",
                         ecom_core::demo::UNVERIFIED_MOBILE_NUMBER

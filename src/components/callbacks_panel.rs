@@ -1,5 +1,5 @@
 //! What the sandbox "sent" as Vipps to `callbackPrefix` for the current order, read from its
-//! `/__sim/callbacks` log through the proxy; only the local sandbox has one.
+//! `/__sim/callbacks` log through the proxy; only a sandbox (local or in this browser) has one.
 
 use ecom_core::callbacks::{self, CallbackRecord};
 use ecom_core::explain::PROXY_ERROR_HEADER;
@@ -80,7 +80,7 @@ pub fn CallbacksPanel() -> impl IntoView {
         <div class="callbacks" data-testid="callbacks-panel">
             <h3>"Callbacks Vipps sent"</h3>
             <p class="hint">
-                "What the sandbox, as Vipps, sent to callbackPrefix for this order: when, where, how it went and the JSON body (the authToken is masked). Read from the sandbox's own log, which only the local sandbox has."
+                "What the sandbox, as Vipps, sent to callbackPrefix for this order: when, where, how it went and the JSON body (the authToken is masked). Read from the sandbox's own log, which only a sandbox has."
             </p>
             <SendPanel request=request label="Refresh callbacks" testid="callbacks" per_order=true on_response=on_response />
             {shown}

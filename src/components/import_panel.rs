@@ -129,7 +129,7 @@ pub fn ImportPanel() -> impl IntoView {
                     />
                     {move || loaded_from.get().map(|name| view! { <p class="hint">"Loaded from " <code>{name}</code></p> })}
                 </div>
-                <Show when=move || env() == ecom_core::Environment::Sandbox>
+                <Show when=move || env().is_simulated()>
                     <p class="hint">"The sandbox works with its demo credentials; your own test keys belong to MT (switch the environment in Settings first)."</p>
                 </Show>
                 <button

@@ -2,7 +2,6 @@
 
 use ecom_core::payment::{self, InitiateForm, PaymentKind, SCOPES};
 use ecom_core::route::{Flow, Step};
-use ecom_core::Environment;
 use leptos::prelude::*;
 
 use crate::components::step_link::StepLink;
@@ -64,7 +63,7 @@ pub fn InitiateStep() -> impl IntoView {
         .unwrap_or_default();
     let example_fall_back = defaults.fall_back;
     let auto_fall_back = Memo::new(move |_| {
-        let sandbox = settings.with(|s| s.environment == Environment::Sandbox);
+        let sandbox = settings.with(|s| s.environment.is_simulated());
         if sandbox || page_url.starts_with("https://") {
             payment::back_fallback(&page_url, &order_id.get())
         } else {

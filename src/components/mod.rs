@@ -3,6 +3,7 @@
 
 pub mod approve_step;
 pub mod back_from_vipps;
+pub mod browser_sandbox_panel;
 pub mod callbacks_panel;
 pub mod curl_view;
 pub mod details_step;

@@ -1,9 +1,10 @@
 //! Asks the proxy what it serves (`GET /__proxy/info`) whenever its address changes, and
-//! keeps the answer in the settings context for the environment switch and the steps.
+//! keeps the answer in the settings context for the environment switch and the steps; the
+//! answer also decides the default environment of a user who never chose one.
 //!
 //! It renders nothing. It is loaded with the steps rather than with the Settings panel, so
-//! the first load carries no HTTP client: the switch offers Local sandbox and MT until the
-//! answer arrives.
+//! the first load carries no HTTP client: the switch offers the sandbox in this browser, Local
+//! sandbox and MT until the answer arrives.
 
 use ecom_core::validate;
 use leptos::prelude::*;
@@ -29,5 +30,5 @@ pub fn ProxyProbe() -> impl IntoView {
     });
     // A resource keeps the newest answer only, so a slow reply to an old address never
     // overwrites the reply to the current one.
-    Effect::new(move |_| ctx.proxy_info.set(info.get()));
+    Effect::new(move |_| ctx.set_proxy_info(info.get()));
 }

@@ -1,6 +1,6 @@
 //! Scenarios in one click: outcomes a merchant must handle (the user rejects, never acts, a
-//! direct-capture merchant, a test user not yet verified, a refused card), played in the local
-//! sandbox. Each shows the calls it made, the payment's state and the callback MT would send.
+//! direct-capture merchant, a test user not yet verified, a refused card), played in a sandbox
+//! (local or in this browser). Each shows the calls it made, the payment's state and the callback MT would send.
 
 use ecom_core::callbacks::{self, CallbackRecord};
 use ecom_core::details::PaymentDetails;
@@ -8,7 +8,6 @@ use ecom_core::payment::{self, InitiateForm, PaymentKind};
 use ecom_core::scenario::{self, Action as Step, Scenario};
 use ecom_core::session::{Initiated, Vars};
 use ecom_core::settings::{Credentials, Settings};
-use ecom_core::Environment;
 use leptos::prelude::*;
 
 use crate::api;
@@ -37,7 +36,7 @@ async fn play(
     // The direct-capture merchant has keys of its own, and so a token of its own: it must not
     // take or replace the demo merchant's.
     let session = if scenario.uses_direct_capture_merchant() {
-        settings.credentials.sandbox = Credentials::direct_capture_demo();
+        *settings.credentials.of_mut(settings.environment) = Credentials::direct_capture_demo();
         SessionCtx {
             token: RwSignal::new(None),
             vars: RwSignal::new(Vars::default()),
@@ -48,7 +47,7 @@ async fn play(
     };
     let creds = settings.active_credentials().clone();
     let msn = creds.merchant_serial_number.clone();
-    let page = api::page_origin() + "/";
+    let page = api::page_dir();
     let mut played = Played {
         scenario,
         order_id: String::new(),
@@ -150,7 +149,7 @@ pub fn ScenariosPanel() -> impl IntoView {
         let settings = settings.get_untracked();
         async move { play(scenario, settings, session, history).await }
     });
-    let sandbox = move || settings.with(|s| s.environment == Environment::Sandbox);
+    let sandbox = move || settings.with(|s| s.environment.is_simulated());
     let buttons = Scenario::ALL.map(|scenario| {
         view! {
             <li>
@@ -207,9 +206,9 @@ pub fn ScenariosPanel() -> impl IntoView {
             <h2 id="scenarios-title">"Scenarios in one click"</h2>
             <p class="hint">
                 {move || if sandbox() {
-                    "Each plays an outcome in the local sandbox through its control surface, then shows the payment's state and the callback MT would send. Every call is in the History."
+                    "Each plays an outcome in the sandbox through its control surface, then shows the payment's state and the callback MT would send. Every call is in the History."
                 } else {
-                    "Scenarios drive the local sandbox's control surface: choose the Local sandbox environment to play them."
+                    "Scenarios drive a sandbox's control surface: choose Sandbox (in this browser) or Local sandbox in Settings to play them."
                 }}
             </p>
             <ul class="scenarios">{buttons}</ul>

@@ -5,11 +5,13 @@ use ecom_core::validate::{self, Field};
 use ecom_core::Environment;
 use leptos::prelude::*;
 
+use crate::components::browser_sandbox_panel::SLOT_ID;
 use crate::components::wide_window;
 use crate::state::settings::{forget_everything, SettingsCtx};
 
 /// What the switch offers before the proxy has said what it serves.
-const FALLBACK_OFFER: [Environment; 2] = [Environment::Sandbox, Environment::Mt];
+const FALLBACK_OFFER: [Environment; 3] =
+    [Environment::Browser, Environment::Sandbox, Environment::Mt];
 
 /// The Settings panel.
 #[component]
@@ -31,17 +33,22 @@ pub fn SettingsPanel() -> impl IntoView {
         }
         envs
     };
-    let proxy_status = move || match info.get() {
+    let proxy_status = move || {
+        match info.get() {
         None => "Asking the proxy what it serves…".to_owned(),
         Some(Ok(info)) => {
             let names: Vec<&str> = info
-                .environments()
+                .served()
                 .into_iter()
                 .map(Environment::label)
                 .collect();
             format!("Proxy reachable; it serves: {}.", names.join(", "))
         }
+        Some(Err(e)) if !settings.with(|s| s.environment.is_proxied()) => format!(
+            "The sandbox in this browser needs no proxy. The other environments go through the proxy, which is not there: {e}"
+        ),
         Some(Err(e)) => e.to_string(),
+    }
     };
     // How MT reads a number it corrects, and which numbers the sandbox knows.
     let mobile_hint = move || {
@@ -50,8 +57,10 @@ pub fn SettingsPanel() -> impl IntoView {
             let corrected = validate::normalize_mobile_number(typed)
                 .filter(|n| n != typed)
                 .map(|n| format!("The API reads this as {n}. "));
-            let users =
-                (s.environment == Environment::Sandbox).then(ecom_core::demo::test_users_sentence);
+            let users = s
+                .environment
+                .is_simulated()
+                .then(ecom_core::demo::test_users_sentence);
             format!(
                 "{}{}",
                 corrected.unwrap_or_default(),
@@ -83,7 +92,7 @@ pub fn SettingsPanel() -> impl IntoView {
                         data-testid="environment"
                         on:change=move |ev| {
                             if let Some(env) = Environment::from_upstream(&event_target_value(&ev)) {
-                                settings.update(|s| s.environment = env);
+                                settings.update(|s| s.choose_environment(env));
                             }
                         }
                     >
@@ -102,6 +111,8 @@ pub fn SettingsPanel() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </div>
+                // The sandbox in this browser's status and Reset, from the side panels' chunk.
+                <div id=SLOT_ID></div>
                 <div class="field">
                     <label for="field-proxy">"Proxy URL"</label>
                     <input
@@ -125,12 +136,12 @@ pub fn SettingsPanel() -> impl IntoView {
                 <CredentialField label="merchantSerialNumber" field=Field::MerchantSerialNumber secret=false get=|c| &c.merchant_serial_number get_mut=|c| &mut c.merchant_serial_number />
                 <CredentialField label="mobileNumber (test user)" field=Field::MobileNumber secret=false get=|c| &c.mobile_number get_mut=|c| &mut c.mobile_number />
                 <p class="hint" data-testid="mobile-hint">{mobile_hint}</p>
-                <Show when=move || settings.with(|s| s.environment == Environment::Sandbox)>
+                <Show when=move || settings.with(|s| s.environment.is_simulated())>
                     <button
                         type="button"
                         class="secondary"
                         data-testid="restore-demo"
-                        on:click=move |_| settings.update(|s| s.credentials.sandbox = Credentials::demo())
+                        on:click=move |_| settings.update(|s| *s.credentials.of_mut(s.environment) = Credentials::demo())
                     >
                         "Restore the sandbox demo credentials"
                     </button>

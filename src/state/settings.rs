@@ -2,6 +2,7 @@
 
 use ecom_core::proxy::ProxyInfo;
 use ecom_core::settings::{Loaded, Settings, BACKUP_KEY, STORAGE_KEY};
+use ecom_core::Environment;
 use leptos::prelude::*;
 use web_sys::Storage;
 
@@ -117,6 +118,22 @@ pub struct SettingsCtx {
 }
 
 impl SettingsCtx {
+    /// Keeps what the proxy said (or why it could not be asked), and for a user who never chose
+    /// an environment selects the default for this page's server: its local sandbox when it
+    /// has one, else the sandbox in this browser (see [`Environment::default_for`]). Only the
+    /// page's own server decides: a proxy URL the user typed is a proxy they mean to use, and
+    /// one that is down (or half typed) must be reported, not replaced.
+    pub fn set_proxy_info(&self, info: Option<Result<ProxyInfo, AppError>>) {
+        if let Some(answer) = &info {
+            if self.settings.with_untracked(|s| s.proxy_url.is_empty()) {
+                let default = Environment::default_for(answer.as_ref().ok());
+                self.settings
+                    .maybe_update(|s| s.apply_default_environment(default));
+            }
+        }
+        self.proxy_info.set(info);
+    }
+
     /// Runs `f` whenever requests start going elsewhere (another environment or proxy URL),
     /// not when the page opens: an answer shown from the old target would mislead.
     pub fn on_target_change(&self, f: impl Fn() + 'static) {

@@ -229,7 +229,7 @@ test('callbacks the sandbox sent to a loopback merchant are shown for the order,
 
     // Another environment has no log to read: said so before anything is sent.
     await page.getByTestId('environment').selectOption('mt');
-    assert.match(await page.getByTestId('callbacks-blocked').innerText(), /^callbacks are only visible with the local sandbox: MT/);
+    assert.match(await page.getByTestId('callbacks-blocked').innerText(), /^callbacks are only visible with a sandbox: MT/);
     await page.getByTestId('environment').selectOption('sandbox');
 
     // Accessibility with the new views on screen: callbacks listed, the shipping editor open.
@@ -281,7 +281,7 @@ test('a proxy that is not local does not forward /__sim: the panel says callback
     assert.match(await send(page, 'callbacks'), /^404/);
     assert.match(
       await page.getByTestId('callbacks-note').innerText(),
-      /^callbacks are only visible with the local sandbox on your own machine: this proxy does not forward the sandbox's \/__sim/,
+      /^callbacks are only visible with a sandbox on your own machine: this proxy does not forward the sandbox's \/__sim/,
     );
     assert.equal(await page.getByTestId('callback').count(), 0);
   } finally {

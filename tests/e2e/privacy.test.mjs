@@ -60,7 +60,7 @@ test('the environment switch offers what the proxy serves; production only when 
   await page.goto(shared.server.url);
   await waitForText(page, 'proxy-status', 'Proxy reachable');
   const options = await page.getByTestId('environment').locator('option').allInnerTexts();
-  assert.deepEqual(options, ['Local sandbox', 'MT test (apitest.vipps.no)']);
+  assert.deepEqual(options, ['Sandbox (in this browser)', 'Local sandbox', 'MT test (apitest.vipps.no)']);
   await page.getByTestId('environment').selectOption('mt');
   assert.equal(await page.getByTestId('env-badge').innerText(), 'MT test (apitest.vipps.no)');
   assert.equal(await page.getByLabel('client_id').inputValue(), '', 'MT has its own, empty credentials');
@@ -72,7 +72,7 @@ test('the environment switch offers what the proxy serves; production only when 
     await page.goto(prod.url);
     await waitForText(page, 'proxy-status', 'Production');
     const withProd = await page.getByTestId('environment').locator('option').allInnerTexts();
-    assert.deepEqual(withProd, ['Local sandbox', 'MT test (apitest.vipps.no)', 'Production (api.vipps.no)']);
+    assert.deepEqual(withProd, ['Sandbox (in this browser)', 'Local sandbox', 'MT test (apitest.vipps.no)', 'Production (api.vipps.no)']);
   } finally {
     await prod.stop();
   }

@@ -63,7 +63,7 @@ test('scenarios need the local sandbox, and say so elsewhere', async () => {
   const { page } = shared.browser;
   await page.goto(shared.server.url);
   await page.getByTestId('environment').selectOption('mt');
-  assert.match(await page.getByTestId('scenarios').innerText(), /choose the Local sandbox environment/);
+  assert.match(await page.getByTestId('scenarios').innerText(), /choose Sandbox \(in this browser\) or Local sandbox in Settings/);
   assert.ok(await page.getByTestId('scenario-reject').isDisabled());
   await page.getByTestId('environment').selectOption('sandbox');
 });

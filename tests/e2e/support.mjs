@@ -36,30 +36,24 @@ export async function freePort() {
 }
 
 /**
- * Starts the server binary on a free loopback port with `args` after `--listen`; resolves once
- * it answers `/`. `logs` collects everything it prints; `env` adds environment variables.
+ * Runs `command` with `args` and resolves once `readyUrl` answers with a 2xx status, within
+ * `timeout` ms. Returns what it printed (`logs`, growing) and `stop()` (SIGTERM, then waits).
  */
-export async function spawnServer(args, env = {}) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+export async function spawnUntilReady(command, args, readyUrl, { env = process.env, timeout = 20_000 } = {}) {
   const logs = [];
-  const child = spawn(
-    SERVER_BIN,
-    ['--listen', `127.0.0.1:${port}`, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', ...env } },
-  );
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   child.stdout.on('data', (d) => logs.push(d.toString()));
   child.stderr.on('data', (d) => logs.push(d.toString()));
   let exited = null;
   child.on('exit', (code) => { exited = code; });
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + timeout;
   for (;;) {
-    if (exited !== null) throw new Error(`server exited with ${exited}:\n${logs.join('')}`);
+    if (exited !== null) throw new Error(`${command} exited with ${exited}:\n${logs.join('')}`);
     try {
-      const res = await fetch(`${url}/`);
+      const res = await fetch(readyUrl);
       if (res.ok) break;
     } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`server did not answer on ${url} within 20 s:\n${logs.join('')}`);
+    if (Date.now() > deadline) throw new Error(`${command} did not answer on ${readyUrl} within ${timeout / 1000} s:\n${logs.join('')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = async () => {
@@ -68,6 +62,19 @@ export async function spawnServer(args, env = {}) {
     child.kill('SIGTERM');
     await done;
   };
+  return { logs, stop };
+}
+
+/**
+ * Starts the server binary on a free loopback port with `args` after `--listen`; resolves once
+ * it answers `/`. `logs` collects everything it prints; `env` adds environment variables.
+ */
+export async function spawnServer(args, env = {}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { logs, stop } = await spawnUntilReady(SERVER_BIN, ['--listen', `127.0.0.1:${port}`, ...args], `${url}/`, {
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', ...env },
+  });
   return { url, logs, stop };
 }
 

@@ -2,8 +2,8 @@
 //! shipping-details or consent-removal requests) it records, read through its `/__sim/callbacks`
 //! control surface (crates/ecom-sandbox/SIM_API.md).
 //!
-//! Only the local sandbox has this log, and the proxy forwards `/__sim` only when it runs on
-//! loopback; the real test environment sends callbacks to the merchant's own server, where
+//! Only the simulators have this log (the proxy's local sandbox and the one in the browser), and
+//! the proxy forwards `/__sim` only when it runs on loopback; the real test environment sends callbacks to the merchant's own server, where
 //! they have to be looked at. [`check_environment`] and [`read_log`] say which case applies,
 //! so the app can explain it instead of showing an error.
 
@@ -15,14 +15,14 @@ use crate::request::{ApiRequest, Method};
 use crate::Environment;
 
 /// Why the log cannot be read, shown in place of it.
-pub const ONLY_SANDBOX: &str = "callbacks are only visible with the local sandbox";
+pub const ONLY_SANDBOX: &str = "callbacks are only visible with a sandbox";
 
-/// Says whether this environment has a callback log to read: only the sandbox has one.
+/// Says whether this environment has a callback log to read: only the simulators have one.
 ///
 /// # Errors
 /// A note for the user: [`ONLY_SANDBOX`], and where to look instead.
 pub fn check_environment(env: Environment) -> Result<(), String> {
-    if env == Environment::Sandbox {
+    if env.is_simulated() {
         return Ok(());
     }
     Err(format!(
@@ -261,7 +261,7 @@ mod tests {
             "/__sim/callbacks?orderId=a%26b%3Dc%20d&msn=1"
         );
         assert_eq!(
-            r.url("", "http://127.0.0.1:8080", Environment::Sandbox),
+            r.url("", "http://127.0.0.1:8080/", Environment::Sandbox),
             "http://127.0.0.1:8080/sandbox/__sim/callbacks?orderId=o-1&msn=123456"
         );
     }
@@ -269,6 +269,7 @@ mod tests {
     #[test]
     fn only_the_local_sandbox_shows_the_log() {
         assert_eq!(check_environment(Environment::Sandbox), Ok(()));
+        assert_eq!(check_environment(Environment::Browser), Ok(()));
         let mt = check_environment(Environment::Mt).unwrap_err();
         assert!(
             mt.starts_with(ONLY_SANDBOX) && mt.contains("callbackPrefix"),

@@ -9,6 +9,7 @@
 //! - [`request`]: API calls as plain data (method, path, headers, body), secrets marked.
 //! - [`token`]: the Access Token API request and response.
 //! - [`payment`]: request builders for the eCom endpoints, amounts, order ids, landing-page tokens.
+//! - [`environment`]: the environments, where each one's requests go, the default one.
 //! - [`proxy`]: the proxy's self-description and the environments it offers.
 //! - [`qr`]: QR codes of landing-page URLs, as SVG or PNG.
 //! - [`png`]: a minimal black-and-white PNG encoder and base64, for the QR download.
@@ -33,7 +34,7 @@ pub mod curl;
 pub mod demo;
 pub mod details;
 pub mod display;
-mod environment;
+pub mod environment;
 mod error;
 pub mod explain;
 pub mod history;

@@ -60,13 +60,21 @@ impl ProxyInfo {
         })
     }
 
-    /// The environments to offer: those the proxy serves, production only when enabled.
-    pub fn environments(&self) -> Vec<Environment> {
+    /// The environments the proxy serves, production only when enabled.
+    pub fn served(&self) -> Vec<Environment> {
         Environment::ALL
             .into_iter()
-            .filter(|env| self.upstreams.iter().any(|u| u.name == env.upstream()))
+            .filter(|env| env.is_proxied() && self.upstream(*env).is_some())
             .filter(|env| *env != Environment::Production || self.production_enabled)
             .collect()
+    }
+
+    /// The environments to offer: the sandbox in this browser (which needs no proxy), then
+    /// those the proxy [serves](ProxyInfo::served).
+    pub fn environments(&self) -> Vec<Environment> {
+        let mut envs = vec![Environment::Browser];
+        envs.extend(self.served());
+        envs
     }
 
     /// The upstream serving `env`, if any.
@@ -87,7 +95,11 @@ mod tests {
             {"name":"production","target":"https://api.vipps.no","in_process":false,"token_required":true}],
             "production_enabled":false,"token_required":true,"token_header":"X-Proxy-Token"}"#;
         let info = ProxyInfo::parse(body).unwrap();
-        assert_eq!(info.environments(), [Environment::Sandbox, Environment::Mt]);
+        assert_eq!(info.served(), [Environment::Sandbox, Environment::Mt]);
+        assert_eq!(
+            info.environments(),
+            [Environment::Browser, Environment::Sandbox, Environment::Mt]
+        );
         assert!(info.upstream(Environment::Mt).unwrap().token_required);
         let enabled = ProxyInfo {
             production_enabled: true,

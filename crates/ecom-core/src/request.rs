@@ -90,13 +90,23 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
-    /// The URL the browser calls: `<proxy>/<upstream>/<path>`. An empty `proxy_base` means
-    /// the page's own origin, which the caller passes as `origin`. A user name or password in
-    /// `proxy_base` is left out (see [`crate::validate::strip_userinfo`]): this URL is shown
-    /// in previews and curl exports.
-    pub fn url(&self, proxy_base: &str, origin: &str, env: Environment) -> String {
+    /// The URL the browser calls. `page_dir` is the directory of the page's base URL (see
+    /// [`crate::environment::base_directory`]), so these rules hold under any path prefix:
+    ///
+    /// - [`Environment::Browser`]: `<page_dir>browser-sandbox<path>`, whatever the proxy URL;
+    /// - any other: `<proxy>/<upstream><path>`, where an empty `proxy_base` means the page's own
+    ///   server at `page_dir`. A user name or password in `proxy_base` is left out (see
+    ///   [`crate::validate::strip_userinfo`]): this URL is shown in previews and curl exports.
+    pub fn url(&self, proxy_base: &str, page_dir: &str, env: Environment) -> String {
+        if !env.is_proxied() {
+            return format!(
+                "{}{}",
+                crate::environment::browser_sandbox_base(page_dir),
+                self.path
+            );
+        }
         let base = if proxy_base.is_empty() {
-            origin.to_owned()
+            page_dir.to_owned()
         } else {
             crate::validate::strip_userinfo(proxy_base)
         };
@@ -140,7 +150,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn url_goes_through_the_proxy_upstream() {
+    fn url_rules() {
         let r = ApiRequest {
             method: Method::Get,
             path: "/ecomm/v2/payments/1/details".into(),
@@ -148,18 +158,55 @@ mod tests {
             headers: vec![],
             body: None,
         };
-        assert_eq!(
-            r.url("", "http://127.0.0.1:8080", Environment::Sandbox),
-            "http://127.0.0.1:8080/sandbox/ecomm/v2/payments/1/details"
-        );
-        assert_eq!(
-            r.url("https://proxy.example/", "http://ignored", Environment::Mt),
-            "https://proxy.example/mt/ecomm/v2/payments/1/details"
-        );
-        assert_eq!(
-            r.url("http://user:hunter2@proxy.example", "", Environment::Mt),
-            "http://proxy.example/mt/ecomm/v2/payments/1/details"
-        );
+        let prefixed = "https://docs.example.com/playground/";
+        let cases = [
+            // The page's own server: at the page's directory, under a prefix too.
+            (
+                "",
+                "http://127.0.0.1:8080/",
+                Environment::Sandbox,
+                "http://127.0.0.1:8080/sandbox",
+            ),
+            (
+                "",
+                prefixed,
+                Environment::Mt,
+                "https://docs.example.com/playground/mt",
+            ),
+            // Another proxy: the page's directory does not matter.
+            (
+                "https://proxy.example/",
+                prefixed,
+                Environment::Mt,
+                "https://proxy.example/mt",
+            ),
+            (
+                "http://user:hunter2@proxy.example",
+                "",
+                Environment::Mt,
+                "http://proxy.example/mt",
+            ),
+            // The browser sandbox: always the page's directory, whatever the proxy.
+            (
+                "",
+                "http://127.0.0.1:8080/",
+                Environment::Browser,
+                "http://127.0.0.1:8080/browser-sandbox",
+            ),
+            (
+                "https://proxy.example",
+                prefixed,
+                Environment::Browser,
+                "https://docs.example.com/playground/browser-sandbox",
+            ),
+        ];
+        for (proxy, page_dir, env, base) in cases {
+            assert_eq!(
+                r.url(proxy, page_dir, env),
+                format!("{base}/ecomm/v2/payments/1/details"),
+                "{proxy} {page_dir} {env:?}"
+            );
+        }
     }
 
     #[test]

@@ -196,6 +196,29 @@ pub fn fail_next_approval(order_id: &str, error_code: &str) -> ApiRequest {
     )
 }
 
+/// `POST /__sim/reset`: the sandbox forgets every payment, callback, fault and consent (its
+/// users and configuration stay). Answered `204` with no body.
+pub fn reset() -> ApiRequest {
+    ApiRequest {
+        method: Method::Post,
+        path: "/__sim/reset".to_owned(),
+        bearer: false,
+        headers: Vec::new(),
+        body: None,
+    }
+}
+
+/// What the answer to [`reset`] means, for the user.
+///
+/// # Errors
+/// A sentence with the status when the sandbox did not reset.
+pub fn reset_outcome(status: u16) -> Result<&'static str, String> {
+    match status {
+        200..=299 => Ok("The sandbox was reset: its payments, callbacks, faults and consents are gone. Your settings and history are kept."),
+        _ => Err(format!("the sandbox did not reset: it answered HTTP {status}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -235,6 +258,12 @@ mod tests {
         );
         assert_eq!(app_cancel("t").path, "/__sim/app/t/cancel");
         assert_eq!(app_approve("t").path, "/__sim/app/t/approve");
+        assert_eq!(
+            (reset().method, reset().path.as_str()),
+            (Method::Post, "/__sim/reset")
+        );
+        assert!(reset_outcome(204).is_ok());
+        assert!(reset_outcome(404).unwrap_err().contains("404"));
         assert_eq!(landing_open("t").path, "/__sim/landing/t/open");
     }
 }

@@ -61,6 +61,9 @@ impl Credentials {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CredentialSets {
+    /// For the sandbox in this browser (demo credentials by default; settings stored before it
+    /// existed get them too).
+    pub browser: Credentials,
     /// For the local sandbox (demo credentials by default).
     pub sandbox: Credentials,
     /// For MT (empty until the user enters their test keys).
@@ -72,6 +75,7 @@ pub struct CredentialSets {
 impl Default for CredentialSets {
     fn default() -> Self {
         CredentialSets {
+            browser: Credentials::demo(),
             sandbox: Credentials::demo(),
             mt: Credentials::default(),
             production: Credentials::default(),
@@ -83,6 +87,7 @@ impl CredentialSets {
     /// The credentials of one environment.
     pub fn of(&self, env: Environment) -> &Credentials {
         match env {
+            Environment::Browser => &self.browser,
             Environment::Sandbox => &self.sandbox,
             Environment::Mt => &self.mt,
             Environment::Production => &self.production,
@@ -92,6 +97,7 @@ impl CredentialSets {
     /// The credentials of one environment, for editing.
     pub fn of_mut(&mut self, env: Environment) -> &mut Credentials {
         match env {
+            Environment::Browser => &mut self.browser,
             Environment::Sandbox => &mut self.sandbox,
             Environment::Mt => &mut self.mt,
             Environment::Production => &mut self.production,
@@ -105,9 +111,15 @@ impl CredentialSets {
 pub struct Settings {
     /// Format version; see [`VERSION`].
     pub version: u32,
-    /// The selected environment.
+    /// The selected environment: the user's choice, or the default for this page while
+    /// [`Settings::environment_chosen`] is false.
     #[serde(default)]
     pub environment: Environment,
+    /// Whether the user chose [`Settings::environment`]. Until they do, the app sets it to the
+    /// default for the page's server ([`Environment::default_for`]). Settings stored before
+    /// this field existed count as chosen unless they hold the then default, the local sandbox.
+    #[serde(default)]
+    pub environment_chosen: bool,
     /// Base URL of the CORS proxy. Empty means the origin the app was loaded from.
     #[serde(default)]
     pub proxy_url: String,
@@ -132,6 +144,7 @@ impl Default for Settings {
         Settings {
             version: VERSION,
             environment: Environment::Sandbox,
+            environment_chosen: false,
             proxy_url: String::new(),
             credentials: CredentialSets::default(),
             proxy_token: String::new(),
@@ -157,6 +170,22 @@ pub struct Loaded {
 }
 
 impl Settings {
+    /// The user picks `env`: it stays selected whatever the page's server offers.
+    pub fn choose_environment(&mut self, env: Environment) {
+        self.environment = env;
+        self.environment_chosen = true;
+    }
+
+    /// Selects the default for the page's server (see [`Environment::default_for`]) unless the
+    /// user chose an environment. Returns whether the selection changed.
+    pub fn apply_default_environment(&mut self, default: Environment) -> bool {
+        if self.environment_chosen || self.environment == default {
+            return false;
+        }
+        self.environment = default;
+        true
+    }
+
     /// The credentials of the selected environment.
     pub fn active_credentials(&self) -> &Credentials {
         self.credentials.of(self.environment)
@@ -227,7 +256,13 @@ impl Settings {
             }
             None => return Err("no format version; it was not written by this app".to_owned()),
         }
-        serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))
+        let chosen_is_stored = object.contains_key("environmentChosen");
+        let mut settings: Settings =
+            serde_json::from_value(value).map_err(|e| format!("unexpected content: {e}"))?;
+        if !chosen_is_stored {
+            settings.environment_chosen = settings.environment != Environment::Sandbox;
+        }
+        Ok(settings)
     }
 }
 
@@ -336,6 +371,37 @@ mod tests {
             assert!(msg.contains(reason), "{raw}: {msg}");
             assert!(msg.contains(BACKUP_KEY), "{msg}");
         }
+    }
+
+    #[test]
+    fn settings_from_before_the_browser_sandbox_still_load() {
+        let old = r#"{"version":1,"environment":"sandbox","proxyUrl":"","credentials":{"sandbox":{"clientId":"x"},"mt":{},"production":{}},"proxyToken":"","rememberSecrets":true}"#;
+        let loaded = Settings::from_stored(Some(old));
+        assert_eq!(loaded.reset, None);
+        let s = loaded.settings;
+        assert_eq!(s.environment, Environment::Sandbox);
+        // The old default was never a choice: the page's server decides.
+        assert!(!s.environment_chosen);
+        assert_eq!(s.credentials.sandbox.client_id, "x");
+        assert_eq!(s.credentials.browser, Credentials::demo());
+        // Any other stored environment was chosen, and is kept.
+        let mt = Settings::from_stored(Some(r#"{"version":1,"environment":"mt"}"#)).settings;
+        assert!(mt.environment_chosen);
+    }
+
+    #[test]
+    fn the_default_environment_applies_until_the_user_chooses() {
+        let mut s = Settings::default();
+        assert!(s.apply_default_environment(Environment::Browser));
+        assert_eq!(s.environment, Environment::Browser);
+        assert!(!s.apply_default_environment(Environment::Browser));
+        let back = Settings::from_stored(Some(&s.to_stored())).settings;
+        assert_eq!(back, s);
+        s.choose_environment(Environment::Sandbox);
+        assert!(!s.apply_default_environment(Environment::Browser));
+        assert_eq!(s.environment, Environment::Sandbox);
+        let back = Settings::from_stored(Some(&s.to_stored())).settings;
+        assert!(back.environment_chosen && back.environment == Environment::Sandbox);
     }
 
     #[test]
