@@ -7,7 +7,7 @@
 // history.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DEMO, openExpressApp, payInExpressApp, send, waitForText } from './support.mjs';
+import { DEMO, openExpressApp, openVippsApp, payInExpressApp, send, waitForText } from './support.mjs';
 import { BROWSER_SANDBOX, PREFIX, launchOfflineBrowser, startStaticHost } from './static-host-support.mjs';
 
 const STEP = { timeout: 15_000 };
@@ -89,13 +89,7 @@ test('regular payment: landing page, Betal in the app in a new tab, back here: R
   assert.ok(landingUrl.startsWith(`${sandbox}dwo-api-application/v1/deeplink/vippsgateway?`), landingUrl);
   assert.match((await details(page)).state, /Initiated/);
 
-  const landing = context.waitForEvent('page');
-  await page.getByTestId('landing-link').click();
-  const tab = await landing;
-  await tab.getByTestId('next-button').click();
-  const appTab = context.waitForEvent('page', { timeout: 1500 }).catch(() => null);
-  await tab.getByTestId('open-app-link').click();
-  const app = (await appTab) ?? tab;
+  const { tab, app } = await openVippsApp(page, context);
   await app.getByTestId('pay-button').waitFor();
   assert.ok(app.url().startsWith(`${sandbox}vipps-app/`), app.url());
   await app.getByTestId('pay-button').click();
