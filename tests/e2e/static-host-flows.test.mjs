@@ -204,7 +204,7 @@ test('the browser stops the worker in the middle of a payment: the payment goes 
   // The next request starts it again, from what it saved (a worker that kept its payments only
   // in memory answers 404 here: the payment is gone).
   assert.match(await send(page, 'approve', STEP.timeout), OK, 'the payment survived the worker\'s restart');
-  assert.ok([...versions.values()].includes('running'), 'the worker was started again');
+  await waitUntil(() => [...versions.values()].includes('running'), 'the worker was started again');
   assert.equal(await page.getByTestId('var-order-id').inputValue(), orderId);
   const reserved = await details(page);
   assert.match(reserved.state, /Reserved/);
