@@ -162,18 +162,25 @@ export function sharedServerAndBrowser() {
 }
 
 /**
- * Express checkout as the user clicks it: opens the landing page from the Approve step, goes
- * on to the sandbox's app pages (a second tab or the same one), gives consent and the address.
- * Returns the tabs, with the app at its shipping choice.
+ * Opens the landing page from the Approve step (a new tab) and goes on to the sandbox's app
+ * pages (a second tab or the same one), as the user clicks it. Returns the tabs.
  */
-export async function openExpressApp(page, context) {
+export async function openVippsApp(page, context) {
   const popup = context.waitForEvent('page');
   await page.getByTestId('landing-link').click();
   const tab = await popup;
   await tab.getByTestId('next-button').click();
   const appTab = context.waitForEvent('page', { timeout: 1500 }).catch(() => null);
   await tab.getByTestId('open-app-link').click();
-  const app = (await appTab) ?? tab;
+  return { tab, app: (await appTab) ?? tab };
+}
+
+/**
+ * Express checkout as the user clicks it: opens the app pages (openVippsApp), gives consent
+ * and the address. Returns the tabs, with the app at its shipping choice.
+ */
+export async function openExpressApp(page, context) {
+  const { tab, app } = await openVippsApp(page, context);
   await app.getByTestId('consent-button').click();
   await app.getByTestId('address-button').click();
   return { tab, app };
