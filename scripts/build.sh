@@ -98,4 +98,4 @@ fi
 
 # The sandbox in this browser's service worker (dist/sandbox-sw.js, a stable name beside
 # index.html: the app registers it by that name), built after the app's files are hashed.
-# sandbox worker: scripts/build-worker.sh "$out"
+scripts/build-worker.sh "$out"

@@ -4,8 +4,8 @@
 # - the first load: what the browser fetches before the first form is usable (index.html, the
 #   CSS, the JS glue, the main wasm module and the chunk loader it imports);
 # - the lazy chunks: the later steps and panels, fetched right after the first render;
-# - the sandbox in this browser's service worker (sandbox-sw*), fetched only once that
-#   environment is selected or used.
+# - the sandbox in this browser: its service worker (sandbox-sw.js) and its module
+#   (ecom-sandbox-worker-*), fetched only once that environment is selected or used.
 # Run after scripts/build.sh (or on another build: scripts/size.sh DIR).
 # Budget: 150 KB gzip for the first load (issue: playground performance); the transferred bytes,
 # headers included, are asserted in Chromium by tests/e2e/transfer.test.mjs.
@@ -29,10 +29,10 @@ report() {
   awk -v l="$label" -v r="$raw" -v g="$gz" -v b="$br" 'BEGIN { printf "%s: %.1f KB raw, %.1f KB gzip, %.1f KB brotli\n", l, r / 1024, g / 1024, b / 1024 }'
 }
 printf '  %-52s %9s %9s %9s\n' file raw gzip brotli
-shopt -s nullglob
+shopt -s nullglob extglob
 app_js=()
-for f in "$dir"/*.js; do [[ $(basename "$f") == sandbox-sw* ]] || app_js+=("$f"); done
+for f in "$dir"/*.js; do [[ $(basename "$f") == @(sandbox-sw|ecom-sandbox-worker-)* ]] || app_js+=("$f"); done
 report "first load (budget 150 KB gzip)" "$dir"/index.html "$dir"/*.css "${app_js[@]}" "$dir"/ecom-playground-*_bg.wasm
 report "lazy chunks (after the first render)" "$dir"/split_*.wasm "$dir"/chunk_*.wasm
 # Its files, not their .br and .gz copies (the sizes come from those).
-report "sandbox worker (when that environment is used)" "$dir"/sandbox-sw*[^rz]
+report "sandbox in this browser (when that environment is used)" "$dir"/sandbox-sw.js "$dir"/ecom-sandbox-worker-*.js "$dir"/ecom-sandbox-worker-*.wasm

@@ -113,7 +113,7 @@ pub fn host_error(status: u16, kind: &str, message: &str) -> Result<web_sys::Res
         source: PROXY_ERROR_SOURCE.to_owned(),
         kind: kind.to_owned(),
         message: message.to_owned(),
-        upstream: Some(UPSTREAM.to_owned()),
+        upstream: Some(ecom_core::Environment::Browser.upstream().to_owned()),
     };
     let mut json = serde_json::to_vec(&body).map_err(|e| JsError::new(&e.to_string()))?;
     let web_headers = web_sys::Headers::new()?;
@@ -121,12 +121,11 @@ pub fn host_error(status: u16, kind: &str, message: &str) -> Result<web_sys::Res
     web_headers.append(headers::PROXY_ERROR, kind)?;
     let init = web_sys::ResponseInit::new();
     init.set_status(status);
+    let reason = http::StatusCode::from_u16(status).ok();
+    init.set_status_text(reason.and_then(|s| s.canonical_reason()).unwrap_or(""));
     init.set_headers(&web_headers);
     web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut json), &init)
 }
-
-/// The name this host's errors give as their upstream: the path segment it answers under.
-pub const UPSTREAM: &str = "browser-sandbox";
 
 /// The `http::Request` the router takes.
 fn build_request(
@@ -163,6 +162,8 @@ async fn to_web_response(response: http::Response<Body>) -> Result<JsValue, JsVa
     }
     let init = web_sys::ResponseInit::new();
     init.set_status(parts.status.as_u16());
+    // The reason phrase, as a server sends it: the app shows "200 OK" for both sandboxes.
+    init.set_status_text(parts.status.canonical_reason().unwrap_or(""));
     init.set_headers(&web_headers);
     // A null-body status (204, 205, 304) must be answered without a body.
     let null_body = matches!(parts.status.as_u16(), 204 | 205 | 304);
