@@ -76,7 +76,6 @@ test('the conformance suite holds in the browser host as in the native host', { 
   const bridge = await startBridge(dir);
   let browser;
   try {
-    if (bridge.patchSnapshot) console.log('sandbox-sw.js: BrowserSandbox.snapshot() missing in this build, state is not saved');
     const { code, output } = await conformance({
       ECOM_BASE_URL: bridge.baseUrl,
       ECOM_HAS_SIM: '1',

@@ -58,14 +58,10 @@ export function workerDir() {
 /**
  * Serves `dir` and the fixture on a free loopback port, opens the fixture in headless Chromium,
  * waits until the worker controls it, and relays every outside request below
- * `/browser-sandbox` into the worker. Resolves to `{ origin, baseUrl, patchSnapshot, stats, stop }`
+ * `/browser-sandbox` into the worker. Resolves to `{ origin, baseUrl, stats, stop }`
  * (`stats.relayed` counts relayed requests, `stats.restarts` times the worker was woken again).
  */
 export async function startBridge(dir = workerDir()) {
-  // Temporary until BrowserSandbox.prototype.snapshot lands on main: a build without it would
-  // throw after every answer, so the worker is served with its save step disabled (it then keeps
-  // its state in memory only, which is all a test run needs). Removed once main has snapshot().
-  const patchSnapshot = !(await hasSnapshot(dir));
   let browser = null;
   let worker = null;
   const stats = { relayed: 0, restarts: 0 };
@@ -100,9 +96,6 @@ export async function startBridge(dir = workerDir()) {
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       return res.end(`not found: ${path}`);
-    }
-    if (patchSnapshot && path === '/sandbox-sw.js') {
-      bytes = Buffer.from(bytes.toString('utf8').replaceAll('state.sandbox.snapshot()', 'state.saved'));
     }
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
     res.end(bytes);
@@ -187,20 +180,12 @@ export async function startBridge(dir = workerDir()) {
     await stop();
     throw e;
   }
-  return { origin, baseUrl: origin + SANDBOX_PATH, patchSnapshot, stats, stop };
-}
-
-/** Whether the glue beside sandbox-sw.js exposes BrowserSandbox.prototype.snapshot. */
-async function hasSnapshot(dir) {
-  const sw = await readFile(join(dir, 'sandbox-sw.js'), 'utf8');
-  const glue = sw.match(/importScripts\('\.\/([^']+)'\)/)?.[1];
-  if (!glue) throw new Error(`${dir}/sandbox-sw.js does not import its glue: is it built (scripts/build-worker.sh)?`);
-  return /\bsnapshot\s*\(/.test(await readFile(join(dir, glue), 'utf8'));
+  return { origin, baseUrl: origin + SANDBOX_PATH, stats, stop };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bridge = await startBridge(process.argv[2] ?? workerDir());
-  console.log(`in-browser sandbox at ${bridge.baseUrl}${bridge.patchSnapshot ? ' (snapshot() missing: not saved)' : ''}`);
+  console.log(`in-browser sandbox at ${bridge.baseUrl}`);
   const quit = async () => {
     await bridge.stop();
     process.exit(0);
