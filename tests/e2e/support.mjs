@@ -21,6 +21,7 @@ export const DEMO = {
   clientSecret: 'sandbox-demo-secret-do-not-use-in-mt',
   subscriptionKey: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
   msn: '123456',
+  mobile: '91234567',
 };
 
 export async function freePort() {

@@ -285,12 +285,23 @@ impl Api {
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(http_err)?.to_vec();
         self.schemas
-            .check(method.as_str(), &path_only, status, &body)?;
+            .check(method.as_str(), self.api_path(&path_only), status, &body)?;
         Ok(Reply {
             status,
             headers,
             body,
         })
+    }
+
+    /// `path` as the API documents it: without the base URL's own path, for a server hosted
+    /// under a prefix (the in-browser sandbox answers below `<origin>/browser-sandbox`).
+    fn api_path<'a>(&self, path: &'a str) -> &'a str {
+        let (_, prefix) = split_url(&self.target.base_url);
+        let prefix = prefix.trim_end_matches('/');
+        match path.strip_prefix(prefix) {
+            Some(rest) if rest.starts_with('/') => rest,
+            _ => path,
+        }
     }
 
     /// The app's access-token request for this target.
@@ -585,6 +596,23 @@ mod tests {
             split_url("https://h.example"),
             ("https://h.example", "/".to_owned())
         );
+    }
+
+    #[test]
+    fn schemas_see_the_path_below_the_base_url() {
+        let api = |base: &str| {
+            Api::new(Target::demo(base), Arc::new(SchemaBook::load().unwrap())).unwrap()
+        };
+        let hosted = api("http://127.0.0.1:9/browser-sandbox");
+        assert_eq!(
+            hosted.api_path("/browser-sandbox/accesstoken/get"),
+            "/accesstoken/get"
+        );
+        assert_eq!(
+            hosted.api_path("/browser-sandboxes/x"),
+            "/browser-sandboxes/x"
+        );
+        assert_eq!(api("http://127.0.0.1:9").api_path("/qr/v1"), "/qr/v1");
     }
 
     #[test]

@@ -24,9 +24,11 @@ pub struct Target {
     pub mobile: String,
     /// Whether the server offers the simulator's `/__sim` surface.
     pub has_sim: bool,
-    /// Whether the server can call back to loopback addresses (the sandbox with
-    /// `allow_loopback_callbacks`); the real MT cannot reach this machine.
-    pub loopback_callbacks: bool,
+    /// Whether the server delivers its merchant requests (callbacks, dynamic shipping,
+    /// consent removal) to a receiver on this machine's loopback: the native sandbox with
+    /// `allow_loopback_callbacks` does; the real MT cannot reach this machine; the sandbox in a
+    /// browser records each as `skipped` and sends none. Cases that need them are skipped.
+    pub delivers_callbacks: bool,
 }
 
 impl std::fmt::Debug for Target {
@@ -36,6 +38,7 @@ impl std::fmt::Debug for Target {
             .field("base_url", &self.base_url)
             .field("msn", &self.msn)
             .field("has_sim", &self.has_sim)
+            .field("delivers_callbacks", &self.delivers_callbacks)
             .finish_non_exhaustive()
     }
 }
@@ -68,17 +71,18 @@ impl Target {
             msn: demo::MERCHANT_SERIAL_NUMBER.to_owned(),
             mobile: demo::MOBILE_NUMBER.to_owned(),
             has_sim: true,
-            loopback_callbacks: true,
+            delivers_callbacks: true,
         }
     }
 
     /// Reads `ECOM_BASE_URL`, `ECOM_CLIENT_ID`, `ECOM_CLIENT_SECRET`,
-    /// `ECOM_SUBSCRIPTION_KEY`, `ECOM_MSN`, `ECOM_MOBILE` (and optional `ECOM_HAS_SIM=1`).
-    /// Returns `Ok(None)` when `ECOM_BASE_URL` is unset.
+    /// `ECOM_SUBSCRIPTION_KEY`, `ECOM_MSN`, `ECOM_MOBILE`, and the optional capabilities
+    /// `ECOM_HAS_SIM=1` and `ECOM_DELIVERS_CALLBACKS=0|1` (default: as `ECOM_HAS_SIM`, a
+    /// simulator on this machine). Returns `Ok(None)` when `ECOM_BASE_URL` is unset.
     ///
     /// # Errors
     /// [`Error::Config`] naming the missing variable when the base URL is set but a credential
-    /// is not.
+    /// is not, or when a capability is neither `0` nor `1`.
     pub fn from_env() -> Result<Option<Self>, Error> {
         let Ok(base_url) = std::env::var(BASE_URL_VAR) else {
             return Ok(None);
@@ -91,6 +95,7 @@ impl Target {
             })
         };
         let has_sim = std::env::var("ECOM_HAS_SIM").is_ok_and(|v| v == "1");
+        let delivers_callbacks = flag(DELIVERS_CALLBACKS_VAR)?.unwrap_or(has_sim);
         Ok(Some(Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             client_id: var("ECOM_CLIENT_ID")?,
@@ -99,7 +104,23 @@ impl Target {
             msn: var("ECOM_MSN")?,
             mobile: var("ECOM_MOBILE")?,
             has_sim,
-            loopback_callbacks: has_sim,
+            delivers_callbacks,
         }))
+    }
+}
+
+/// Environment variable that declares whether the server delivers callbacks to loopback
+/// (see [`Target::delivers_callbacks`]).
+pub const DELIVERS_CALLBACKS_VAR: &str = "ECOM_DELIVERS_CALLBACKS";
+
+/// A `0`/`1` capability variable; `None` when unset.
+fn flag(name: &str) -> Result<Option<bool>, Error> {
+    match std::env::var(name).as_deref() {
+        Err(_) => Ok(None),
+        Ok("1") => Ok(Some(true)),
+        Ok("0") => Ok(Some(false)),
+        Ok(other) => Err(Error::Config(format!(
+            "{name} must be 0 or 1, not {other:?}"
+        ))),
     }
 }

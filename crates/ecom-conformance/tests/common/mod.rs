@@ -11,7 +11,7 @@ use ecom_conformance::receiver::Receiver;
 use ecom_conformance::sim::Sim;
 use ecom_conformance::{Api, SchemaBook, Target};
 use ecom_core::payment::InitiateForm;
-use ecom_sandbox::{MerchantConfig, SandboxConfig, TestUser};
+use ecom_sandbox::{MerchantConfig, SandboxConfig};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -21,8 +21,9 @@ pub const OTHER_MSN: &str = "654321";
 pub const DIRECT_MSN: &str = "765432";
 /// A login-only sales unit (no payments: error 97).
 pub const LOGIN_ONLY_MSN: &str = "876543";
-/// A test user the tests add who has never approved in the app (force approve → 1082).
-pub const UNVERIFIED_PHONE: &str = "40000001";
+/// The sandbox's test user who has never approved in the app (force approve → 1082): one of
+/// its default users, so every sandbox host has it, not only the ones these tests configure.
+pub const UNVERIFIED_PHONE: &str = ecom_core::demo::UNVERIFIED_MOBILE_NUMBER;
 
 /// Everything a test needs.
 pub struct Ctx {
@@ -99,17 +100,6 @@ fn target_of(m: MerchantConfig, base: &str) -> Target {
     }
 }
 
-fn unverified_user(base: &TestUser) -> TestUser {
-    TestUser {
-        phone: UNVERIFIED_PHONE.into(),
-        first_name: "Nils".into(),
-        last_name: "Nybegynner".into(),
-        email: "nils@example.com".into(),
-        bank_id_verified: false,
-        ..base.clone()
-    }
-}
-
 /// The default test set-up: rate limits on, loopback callbacks allowed.
 pub async fn ctx() -> Ctx {
     ctx_with(|_| {}).await
@@ -123,7 +113,7 @@ pub async fn ctx_with(tweak: impl FnOnce(&mut SandboxConfig)) -> Ctx {
         let sim = target
             .has_sim
             .then(|| Sim::new(api.http().clone(), &target.base_url));
-        let receiver = if target.loopback_callbacks {
+        let receiver = if target.delivers_callbacks {
             Some(Receiver::start().await.unwrap())
         } else {
             None
@@ -148,8 +138,6 @@ pub async fn ctx_with(tweak: impl FnOnce(&mut SandboxConfig)) -> Ctx {
     config.merchants.push(other_merchant());
     config.merchants.push(direct_merchant());
     config.merchants.push(login_only_merchant());
-    let first = config.users[0].clone();
-    config.users.push(unverified_user(&first));
     tweak(&mut config);
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
