@@ -106,7 +106,8 @@ pub async fn ready() -> Result<(), AppError> {
     if container.controller().is_some() {
         return Ok(());
     }
-    // Active but not yet controlling: its `clients.claim()` is on the way.
+    // Active but not yet controlling: its `clients.claim()` is on the way, or this page was
+    // loaded with a forced reload, which a worker only takes over when asked.
     let options = AddEventListenerOptions::new();
     options.set_once(true);
     let claimed = Promise::new(&mut |resolve, _reject| {
@@ -116,6 +117,15 @@ pub async fn ready() -> Result<(), AppError> {
             &options,
         );
     });
+    if let Ok(registration) = JsFuture::from(container.get_registration()).await {
+        let active = registration
+            .dyn_into::<web_sys::ServiceWorkerRegistration>()
+            .ok()
+            .and_then(|r| r.active());
+        if let Some(worker) = active {
+            let _ = worker.post_message(&JsValue::from_str("claim"));
+        }
+    }
     if container.controller().is_some() || within_timeout(claimed).await? {
         Ok(())
     } else {

@@ -258,13 +258,14 @@ test('callbacks the sandbox sent to a loopback merchant are shown for the order,
 });
 
 test('a proxy that is not local does not forward /__sim: the panel says callbacks need the local sandbox', async () => {
-  // The same binary with a public URL that is not loopback (as when hosted): it refuses the
-  // sandbox's control surface. Started here because startServer() asks for loopback callbacks,
-  // which such a server rightly refuses.
+  // The same binary with a public URL that is not loopback (as when hosted), asked for its
+  // per-visitor sandbox: it refuses the sandbox's control surface. Started here because
+  // startServer() asks for loopback callbacks, which such a server rightly refuses.
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.env.ECOM_SERVER_BIN ?? join(ROOT, 'target', 'release', 'ecom-proxy'), [
     '--listen', `127.0.0.1:${port}`, '--static-dir', join(ROOT, 'dist'), '--public-url', 'https://playground.example.com',
+    '--hosted-sandbox',
   ], { stdio: 'ignore' });
   const exited = new Promise((r) => child.once('exit', r));
   try {
@@ -277,6 +278,7 @@ test('a proxy that is not local does not forward /__sim: the panel says callback
     }
     const { page } = shared.browser;
     await page.goto(url);
+    await page.getByTestId('environment').selectOption('sandbox');
     await page.getByTestId('var-order-id').fill('1234561700000000000');
     assert.match(await send(page, 'callbacks'), /^404/);
     assert.match(
@@ -288,4 +290,16 @@ test('a proxy that is not local does not forward /__sim: the panel says callback
     child.kill('SIGTERM');
     await exited;
   }
+});
+
+test('the sandbox in this browser also works from the server start.sh runs', async () => {
+  // The proxy sends every file a policy; the worker's must let it load its module.
+  const { page } = shared.browser;
+  await page.goto(shared.server.url);
+  await page.getByTestId('environment').selectOption('browser-sandbox');
+  await page.getByTestId('new-order-id').click();
+  assert.equal(await send(page, 'initiate', 30_000), '200 OK');
+  const landing = await page.getByTestId('landing-link').getAttribute('href');
+  assert.ok(landing.startsWith(new URL('browser-sandbox/', shared.server.url).href), landing);
+  await page.getByTestId('environment').selectOption('sandbox');
 });

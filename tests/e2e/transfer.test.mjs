@@ -5,8 +5,9 @@
 //   Send enabled): the goal, not met yet (a `todo` test below reports it: about 317 KB since the
 //   guide, links and Back from Vipps joined the steps' chunk, code shared by the chunks is
 //   duplicated across modules, and the typed wire boundary (one serde type per body the app
-//   writes or reads, instead of json! and private readers) added about 9 KB); until then a
-//   ceiling of 320 KB keeps it from growing;
+//   writes or reads, instead of json! and private readers) added about 9 KB, and the in-browser
+//   sandbox's environment (its URLs, the worker's registration and readiness, Reset) about
+//   10 KB more, to about 327 KB); until then a ceiling of 336 KB keeps it from growing;
 // - a repeat visit transfers only the revalidated page: every hashed file comes from the cache.
 // Bytes are Resource Timing's transferSize (encoded body + 300 bytes of headers per response).
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ import { PHONE_NETWORK, PLAYGROUND_MOMENTS, coldLoad } from './load-metrics.mjs'
 const KB = 1024;
 const FIRST_FORM_BUDGET = 120 * KB;
 const EVERYTHING_GOAL = 250 * KB;
-const EVERYTHING_CEILING = 320 * KB;
+const EVERYTHING_CEILING = 336 * KB;
 
 let server;
 let browser;
@@ -65,7 +66,7 @@ test('a cold load stays within the transferred-byte budgets, with the brotli cop
   assert.ok(wasm.length >= 2, 'the main module and at least one chunk were loaded');
 });
 
-test('everything the quick start needs is at most 250 KB', { todo: 'about 312 KB: the chunks duplicate shared code' }, () => {
+test('everything the quick start needs is at most 250 KB', { todo: 'about 327 KB: the chunks duplicate shared code' }, () => {
   assert.ok(cold, 'the cold load ran');
   assert.ok(cold.everything.bytes <= EVERYTHING_GOAL, `${cold.everything.bytes} bytes, goal ${EVERYTHING_GOAL}`);
 });

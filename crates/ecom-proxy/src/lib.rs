@@ -675,6 +675,12 @@ async fn serve_static(State(state): State<Arc<AppState>>, request: Request) -> R
         response
             .headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, state.policies.app());
+    } else if path.trim_start_matches('/') == ecom_core::environment::BROWSER_SANDBOX_SCRIPT {
+        // A worker's policy is its script's: the in-browser sandbox loads its module.
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(security::WORKER_POLICY),
+        );
     }
     response
 }

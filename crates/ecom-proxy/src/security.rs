@@ -6,9 +6,10 @@
 //!   attacker's name in `Host`, so only the names this server is really reached by are
 //!   accepted: its listen address, its public URL (with the `localhost`/`127.0.0.1` twins of
 //!   a loopback address) and `--allowed-host`.
-//! - **Policies.** Three kinds of responses carry a policy of their own, everything else gets
+//! - **Policies.** Four kinds of responses carry a policy of their own, everything else gets
 //!   [`DEFAULT_POLICY`]: the app's HTML ([`app_policy`]: its own scripts, WebAssembly and the
-//!   hashes of the inline module scripts Trunk writes into `index.html`), the sandbox's pages
+//!   hashes of the inline module scripts Trunk writes into `index.html`), the in-browser
+//!   sandbox's service worker ([`WORKER_POLICY`]: its own module), the sandbox's pages
 //!   (their own policy with a per-response nonce, set by `ecom-sandbox`), and network upstream
 //!   responses (`sandbox`, set when forwarding). [`Policies::finish`] then puts this server's
 //!   `frame-ancestors` into whichever policy a response has.
@@ -27,6 +28,11 @@ use crate::config::{self, Config};
 /// nothing may load, run or be submitted from it.
 pub(crate) const DEFAULT_POLICY: &str =
     "default-src 'none'; base-uri 'none'; form-action 'none'; object-src 'none'";
+
+/// Policy of the in-browser sandbox's service worker (`sandbox-sw.js`), which a worker takes
+/// from its script's response: it imports its glue and fetches and compiles its wasm module,
+/// all from this origin, and nothing else.
+pub(crate) const WORKER_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'";
 
 /// Where the app may connect and load images from besides its own origin. The proxy URL in
 /// Settings may point at another proxy: one of the user's own over HTTPS, or one on their

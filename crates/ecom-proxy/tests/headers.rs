@@ -21,6 +21,11 @@ fn dist() -> tempfile::TempDir {
     )
     .unwrap();
     std::fs::write(dir.path().join("app-1234.js"), "export default 1").unwrap();
+    std::fs::write(
+        dir.path().join("sandbox-sw.js"),
+        "importScripts('./glue.js');",
+    )
+    .unwrap();
     dir
 }
 
@@ -125,6 +130,23 @@ async fn every_response_carries_the_security_headers() {
             "{path}"
         );
     }
+    // The in-browser sandbox's worker takes its policy from its script: it may import its glue
+    // and fetch and compile its module from this origin, nothing else.
+    let worker = http
+        .get(format!("{}/sandbox-sw.js", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(worker.status(), 200);
+    let policy = header(&worker, "content-security-policy");
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "connect-src 'self'",
+    ] {
+        assert!(policy.contains(directive), "{directive} not in {policy}");
+    }
+    assert!(!policy.contains("https:"), "{policy}");
     let refused = http
         .get(format!("{}/nope", proxy.url))
         .send()
