@@ -22,6 +22,9 @@ cargo clippy --offline -p ecom-sandbox --no-default-features -- -D warnings
 step "clippy, wasm32"
 cargo clippy --offline -p ecom-playground -p ecom-core --all-targets --target wasm32-unknown-unknown -- -D warnings
 
+step "clippy, wasm32: the sandbox in the browser (its portable http layer and the worker host)"
+cargo clippy --offline -p ecom-sandbox-worker --target wasm32-unknown-unknown -- -D warnings
+
 step "native tests"
 cargo test --offline --workspace
 

@@ -104,6 +104,10 @@ test('regular payment: landing page, Betal in the app in a new tab, back here: R
   assert.match(reserved.state, /Reserved/);
   assert.match(reserved.body, /"operation": "RESERVE"/);
   assert.match(reserved.body, new RegExp(`"orderId": "${orderId}"`));
+  // The callback of the approval is recorded, with why it was not sent.
+  assert.equal(await send(page, 'callbacks'), '200 OK');
+  const outcomes = await page.getByTestId('callbacks-panel').getByTestId('callback-outcome').allInnerTexts();
+  assert.ok(outcomes.some((o) => o.includes('recorded, not sent: the sandbox in this browser')), outcomes.join('\n'));
   await captureAll(page, '499.00 kr');
 });
 

@@ -54,9 +54,19 @@ const NOT_SENT_IN_BROWSER: &str =
 /// What a recorded `Authorization` header shows instead of the merchant's authToken.
 pub(crate) const MASK: &str = "••••••••";
 
-#[cfg(feature = "native")]
+/// The outcome of a request that got no answer (yet): skipped, pending or failed before sending.
+fn unsent(result: Delivery, error: Option<String>) -> Outcome {
+    Outcome {
+        result,
+        status: None,
+        error,
+        duration_ms: None,
+    }
+}
+
 /// A resolver that resolves nothing: the outbound client may only connect to literal
 /// addresses and to `localhost`, which is mapped to 127.0.0.1 before any resolver is asked.
+#[cfg(feature = "native")]
 struct NoResolver;
 
 #[cfg(feature = "native")]
@@ -219,16 +229,9 @@ impl Outbound {
         let now = state.now();
         match Self::skip_reason(state, &req.url) {
             Some(reason) => {
-                state.outbound.record(
-                    &req,
-                    now,
-                    Outcome {
-                        result: Delivery::Skipped,
-                        status: None,
-                        error: Some(reason),
-                        duration_ms: None,
-                    },
-                );
+                state
+                    .outbound
+                    .record(&req, now, unsent(Delivery::Skipped, Some(reason)));
             }
             #[cfg(feature = "native")]
             None => Self::deliver(state, req, now),
@@ -240,25 +243,16 @@ impl Outbound {
     /// Records the request as pending and sends it on the Tokio runtime.
     #[cfg(feature = "native")]
     fn deliver(state: &Arc<Shared>, req: Request, now: i64) {
-        let id = state.outbound.record(
-            &req,
-            now,
-            Outcome {
-                result: Delivery::Pending,
-                status: None,
-                error: None,
-                duration_ms: None,
-            },
-        );
+        let id = state
+            .outbound
+            .record(&req, now, unsent(Delivery::Pending, None));
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             state.outbound.update(
                 id,
-                Outcome {
-                    result: Delivery::Failed,
-                    status: None,
-                    error: Some("no async runtime to send from".to_owned()),
-                    duration_ms: None,
-                },
+                unsent(
+                    Delivery::Failed,
+                    Some("no async runtime to send from".to_owned()),
+                ),
                 None,
             );
             return;
@@ -279,28 +273,14 @@ impl Outbound {
     ) -> Result<String, String> {
         let now = state.now();
         if let Some(reason) = Self::skip_reason(state, &req.url) {
-            state.outbound.record(
-                &req,
-                now,
-                Outcome {
-                    result: Delivery::Skipped,
-                    status: None,
-                    error: Some(reason.clone()),
-                    duration_ms: None,
-                },
-            );
+            state
+                .outbound
+                .record(&req, now, unsent(Delivery::Skipped, Some(reason.clone())));
             return Err(reason);
         }
-        let id = state.outbound.record(
-            &req,
-            now,
-            Outcome {
-                result: Delivery::Pending,
-                status: None,
-                error: None,
-                duration_ms: None,
-            },
-        );
+        let id = state
+            .outbound
+            .record(&req, now, unsent(Delivery::Pending, None));
         let (outcome, body) = state.outbound.send(&req, timeout).await;
         let result = match (&outcome.status, &body) {
             (Some(s), Some(b)) if (200..300).contains(s) => Ok(b.clone()),
@@ -318,12 +298,7 @@ impl Outbound {
     #[cfg(not(feature = "native"))]
     #[allow(clippy::unused_async)]
     async fn send(&self, _req: &Request, _timeout: Duration) -> (Outcome, Option<String>) {
-        let outcome = Outcome {
-            result: Delivery::Skipped,
-            status: None,
-            error: Some(NOT_SENT_IN_BROWSER.to_owned()),
-            duration_ms: None,
-        };
+        let outcome = unsent(Delivery::Skipped, Some(NOT_SENT_IN_BROWSER.to_owned()));
         (outcome, None)
     }
 
