@@ -45,7 +45,7 @@ pub fn app(config: SandboxConfig) -> Router {
 /// One sandbox instance, for a host that drives it itself (the browser's service worker):
 /// its router, and its state behind it.
 pub struct Sandbox {
-    state: AppState,
+    pub(crate) state: AppState,
     router: Router,
 }
 

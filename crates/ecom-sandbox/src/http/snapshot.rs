@@ -161,11 +161,6 @@ impl Shared {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use axum::body::Bytes;
-    use axum::extract::{Path, State};
-    use axum::response::IntoResponse as _;
     use ecom_core::payment::{
         amount_body, capture_request, details_request, force_approve_body, force_approve_request,
         initiate_request, landing_token, qr_request, userinfo_request, InitiateForm, PaymentKind,
@@ -175,40 +170,18 @@ mod tests {
     use ecom_core::settings::Credentials;
     use ecom_core::token::{access_token_request, AccessToken};
     use serde_json::Value;
+    use tower::ServiceExt as _;
 
     use super::*;
     use crate::domain::clock::MINUTE;
-    use crate::http::state::AppState;
-    use crate::http::{auth, ecom, qr, userinfo};
+    use crate::http::router::Sandbox;
 
     const BASE: &str = "http://sandbox.test";
 
-    /// Runs `core` through the handler its path names and insists on 200; the JSON body or
-    /// `Null`. (The crate's router builds its own state, so it cannot serve a restored one.)
-    async fn ok(state: &AppState, core: &ApiRequest) -> Value {
-        let (parts, body) = core.to_http(BASE).unwrap().into_parts();
-        let (s, h, b) = (State(Arc::clone(state)), parts.headers, Bytes::from(body));
-        let p = |v: &str| Path(v.to_owned());
-        let segments: Vec<&str> = core.path.split('/').skip(1).collect();
-        let response = match segments.as_slice() {
-            ["accesstoken", "get"] => auth::access_token(s, h).await,
-            ["ecomm", "v2", "payments"] => ecom::initiate(s, h, b).await.into_response(),
-            ["ecomm", "v2", "payments", id, "details"] => {
-                ecom::details(s, p(id), h).await.into_response()
-            }
-            ["ecomm", "v2", "payments", id, "capture"] => {
-                ecom::capture(s, p(id), h, b).await.into_response()
-            }
-            ["ecomm", "v2", "integration-test", "payments", id, "approve"] => {
-                ecom::force_approve(s, p(id), h, b).await.into_response()
-            }
-            ["vipps-userinfo-api", "userinfo", sub] => {
-                userinfo::userinfo(s, p(sub), h).await.into_response()
-            }
-            ["qr", "v1"] => qr::generate(s, h, b).await.into_response(),
-            ["qr-images", file] => qr::image(s, p(file)).await,
-            _ => panic!("no handler for {}", core.path),
-        };
+    /// Sends `core` through the sandbox's router and insists on 200; the JSON body or `Null`.
+    async fn ok(sandbox: &Sandbox, core: &ApiRequest) -> Value {
+        let request = core.to_http(BASE).unwrap().map(axum::body::Body::from);
+        let response = sandbox.router().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
             .await
@@ -219,8 +192,8 @@ mod tests {
     }
 
     /// A fresh sandbox and an access token from it.
-    async fn start() -> (AppState, String) {
-        let state: AppState = Arc::new(Shared::new(config()));
+    async fn start() -> (Sandbox, String) {
+        let state = Sandbox::new(config());
         let r = ok(&state, &access_token_request(&Credentials::demo())).await;
         let token = AccessToken::parse(&r.to_string(), 0).unwrap().token;
         (state, token)
@@ -234,12 +207,7 @@ mod tests {
     }
 
     /// Initiates a payment of `kind`; returns its orderId and landing-page URL.
-    async fn initiate(
-        state: &AppState,
-        token: &str,
-        kind: PaymentKind,
-        n: u64,
-    ) -> (String, String) {
+    async fn initiate(state: &Sandbox, token: &str, kind: PaymentKind, n: u64) -> (String, String) {
         let c = Credentials::demo();
         let form = InitiateForm::postman_defaults(
             kind,
@@ -252,7 +220,7 @@ mod tests {
         (form.order_id, r["url"].as_str().unwrap().to_owned())
     }
 
-    async fn approve(state: &AppState, token: &str, order_id: &str, url: &str) {
+    async fn approve(state: &Sandbox, token: &str, order_id: &str, url: &str) {
         let c = Credentials::demo();
         let body = force_approve_body(&c.mobile_number, &landing_token(url).unwrap());
         let core = force_approve_request(&c, order_id, &body, order_id);
@@ -284,16 +252,15 @@ mod tests {
             .unwrap()
             .to_owned();
         // Less than the token's hour and the waiting payment's five minutes.
-        before.clock.advance(4 * MINUTE);
+        before.state.clock.advance(4 * MINUTE);
         let details = ok(&before, &details_request(&c, &paid).authorized(&token)).await;
         let sub = details["sub"].as_str().unwrap().to_owned();
 
-        let json = before.snapshot().to_json();
-        let after: AppState =
-            Arc::new(Shared::restore(config(), Snapshot::from_json(&json).unwrap()).unwrap());
+        let json = before.snapshot_json();
+        let after = Sandbox::restore(config(), &json).unwrap();
 
-        assert_eq!(after.clock.offset_ms(), 4 * MINUTE);
-        assert_eq!(after.store.len(), 2);
+        assert_eq!(after.state.clock.offset_ms(), 4 * MINUTE);
+        assert_eq!(after.state.store.len(), 2);
         // The old access token is accepted, and the details are the same.
         let again = ok(&after, &details_request(&c, &paid).authorized(&token)).await;
         assert_eq!(again, details);
@@ -322,17 +289,17 @@ mod tests {
                 .map(|p| p.lock().order_id().to_owned())
                 .collect()
         };
-        assert_eq!(order(&after), [paid.clone(), waiting.clone()]);
-        assert!(after.store.used_bytes() > 0);
+        assert_eq!(order(&after.state), [paid.clone(), waiting.clone()]);
+        assert!(after.state.store.used_bytes() > 0);
         assert_eq!(
-            after.outbound.saved_log().0.len(),
-            before.outbound.saved_log().0.len() + 1,
+            after.state.outbound.saved_log().0.len(),
+            before.state.outbound.saved_log().0.len() + 1,
             "the approval's callback was recorded after the restored ones"
         );
         // A snapshot of the restored sandbox reads back the same.
-        let twice = Snapshot::from_json(&after.snapshot().to_json()).unwrap();
+        let twice = Snapshot::from_json(&after.snapshot_json()).unwrap();
         assert_eq!(twice.payments.len(), 2);
-        assert_eq!(twice.mac_key, before.snapshot().mac_key);
+        assert_eq!(twice.mac_key, before.state.snapshot().mac_key);
     }
 
     #[test]
@@ -362,7 +329,7 @@ mod tests {
         let (state, token) = start().await;
         let c = Credentials::demo();
         let msn = c.merchant_serial_number.clone();
-        let empty = state.snapshot().to_json().len();
+        let empty = state.snapshot_json().len();
         let mut sizes = Vec::new();
         for n in 1..=100 {
             let (id, url) = initiate(&state, &token, PaymentKind::Regular, 100 + n).await;
@@ -370,7 +337,7 @@ mod tests {
             let capture = capture_request(&c, &id, &amount_body(&msn, Some(100), "c"), "k");
             ok(&state, &capture.authorized(&token)).await;
             if n == 1 || n == 100 {
-                sizes.push(state.snapshot().to_json().len());
+                sizes.push(state.snapshot_json().len());
             }
         }
         eprintln!(
