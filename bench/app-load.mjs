@@ -2,7 +2,7 @@
 // release build served by the real server. Each load uses a fresh browser context (cold cache).
 // Two moments per load:
 // - "settings form": the first load has rendered and the credentials are filled and editable;
-// - "steps ready": the lazy chunks have arrived and the first Send button can be clicked.
+// - "steps ready": the token step's chunk has arrived and its Send button can be clicked.
 // Prints the median, fastest and slowest of N loads. Usage: node bench/app-load.mjs [N]
 import { chromium } from 'playwright-core';
 import { startServer } from '../tests/e2e/support.mjs';

@@ -21,17 +21,24 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 target_dir=$(cargo metadata --format-version 1 --no-deps --offline | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
+# Panic locations name the source files of dependencies; without this they carry the build
+# machine's cargo home (`/root/.cargo/registry/src/index.crates.io-…/`) into every module.
+remap=""
+for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  [ -d "$registry" ] && remap="$remap --remap-path-prefix=$registry="
+done
+
 if [ "${1:-}" = "--unsplit" ]; then
   out=${2:?usage: scripts/build.sh --unsplit DIR}
   # No ECOM_SPLIT_TARGET_DIR: the split hook does nothing.
-  CARGO_TARGET_DIR="$target_dir/unsplit" RUSTFLAGS="--cfg erase_components" trunk build --release --dist "$out"
+  CARGO_TARGET_DIR="$target_dir/unsplit" RUSTFLAGS="--cfg erase_components$remap" trunk build --release --dist "$out"
 else
   out=dist
   # `ecom_split` turns the app's `#[lazy]` split points on and `--emit-relocs` lets
   # wasm-split-cli cut the module there; Trunk's post_build hook (scripts/split-wasm.sh) does the
   # split. RUSTFLAGS replaces .cargo/config.toml's wasm flags, so `erase_components` is repeated.
   ECOM_SPLIT_TARGET_DIR="$target_dir" \
-    RUSTFLAGS="--cfg erase_components --cfg ecom_split -C link-arg=--emit-relocs" \
+    RUSTFLAGS="--cfg erase_components --cfg ecom_split -C link-arg=--emit-relocs$remap" \
     trunk build --release
 fi
 html="$out/index.html"

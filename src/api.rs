@@ -7,6 +7,7 @@ use ecom_core::request::{ApiRequest, Method};
 use ecom_core::settings::Settings;
 use ecom_core::token::{access_token_request, AccessToken};
 use ecom_core::validate;
+use ecom_core::wire::{headers, timing};
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 
 use crate::browser_sandbox;
@@ -49,16 +50,6 @@ fn now_millis() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
-/// Reads `upstream;dur=12.3` from a `Server-Timing` header.
-fn upstream_duration(server_timing: &str) -> Option<f64> {
-    server_timing.split(',').find_map(|metric| {
-        let mut parts = metric.split(';').map(str::trim);
-        (parts.next()? == "upstream")
-            .then(|| parts.find_map(|p| p.strip_prefix("dur=")?.parse().ok()))
-            .flatten()
-    })
 }
 
 /// The directory of the page's base URL (`document.baseURI`), ending in `/`: where the page's
@@ -265,21 +256,8 @@ pub(crate) async fn transport(
         body,
         explanation: None,
     };
-    answer.upstream_millis = answer.header("server-timing").and_then(upstream_duration);
+    answer.upstream_millis = answer
+        .header(headers::SERVER_TIMING)
+        .and_then(timing::upstream_millis);
     Ok(answer)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::upstream_duration;
-
-    #[test]
-    fn reads_server_timing() {
-        assert_eq!(upstream_duration("upstream;dur=12.5"), Some(12.5));
-        assert_eq!(
-            upstream_duration("proxy;dur=1, upstream;desc=\"x\";dur=3"),
-            Some(3.0)
-        );
-        assert_eq!(upstream_duration("proxy;dur=1"), None);
-    }
 }

@@ -8,10 +8,14 @@
 //!
 //! Logic that needs no browser lives in the `ecom_core` crate and is tested natively.
 //!
-//! The release build (`scripts/build.sh`, `--cfg ecom_split`) makes `quick_start_steps` and
-//! `side_panels` lazy-loaded: the first load carries the shell and the Settings panel, and
-//! the steps arrive as separate wasm chunks right after the first render. Other builds (tests,
-//! `trunk serve`) keep one module; the code is the same either way.
+//! The release build (`scripts/build.sh`, `--cfg ecom_split`) loads the app in the order a
+//! visitor uses it, each part a lazy-loaded wasm chunk fetched when the one before is on the
+//! page: the first load carries the shell and the Settings panel; then `quick_start_steps`
+//! (the flow guide and the token step, the first thing every flow does); then `later_steps`
+//! (the other steps); then `side_panels` (session variables, import, history). On a slow
+//! network the token step is usable while the rest is still on its way, instead of every
+//! chunk sharing the bandwidth. Other builds (tests, `trunk serve`) keep one module; the code
+//! is the same either way.
 
 pub mod api;
 pub mod browser_sandbox;
@@ -51,6 +55,8 @@ pub fn App() -> impl IntoView {
     session.forget_token_on_change(settings.settings);
     HistoryCtx::provide();
     let env = move || settings.settings.with(|s| s.environment);
+    let later_steps_loaded = LaterStepsLoaded(RwSignal::new(false));
+    provide_context(later_steps_loaded);
     view! {
         // The first Tab stop: past the Settings form straight to the steps.
         <a class="skip-link" href="#quick-start" data-testid="skip-link" on:click=move |ev| skip_to_next_step(&ev)>
@@ -67,7 +73,10 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <div class="side">
                 <SettingsPanel />
-                <Suspense fallback=|| ()>{Suspend::new(async { side_panels().await })}</Suspense>
+                // After the steps: on a slow network the steps come first, not shared bandwidth.
+                <Show when=move || later_steps_loaded.0.get()>
+                    <Suspense fallback=|| ()>{Suspend::new(async { side_panels().await })}</Suspense>
+                </Show>
             </div>
             <div class="steps" id="quick-start" tabindex="-1">
                 <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the quick-start steps…"</p> }>
@@ -111,7 +120,12 @@ fn Notice(message: RwSignal<Option<String>>, testid: &'static str) -> impl IntoV
     }
 }
 
-/// The quick-start steps: a lazy-loaded chunk in the release build.
+/// Whether the later steps are on the page (the side panels load after them).
+#[derive(Clone, Copy)]
+struct LaterStepsLoaded(RwSignal<bool>);
+
+/// The start of the quick start: the flow guide and the token step, a lazy-loaded chunk in the
+/// release build; the later steps load after it.
 #[cfg_attr(ecom_split, leptos::lazy)]
 async fn quick_start_steps() -> AnyView {
     let flow = FlowCtx::provide();
@@ -125,6 +139,20 @@ async fn quick_start_steps() -> AnyView {
         <BackFromVipps />
         <FlowGuide />
         <TokenStep />
+        <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the next steps…"</p> }>
+            {Suspend::new(async { later_steps().await })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// The steps after the token: a lazy-loaded chunk in the release build.
+#[cfg_attr(ecom_split, leptos::lazy)]
+async fn later_steps() -> AnyView {
+    let loaded = expect_context::<LaterStepsLoaded>().0;
+    // Once they are mounted, the side panels' chunk may come.
+    Effect::new(move |_| loaded.set(true));
+    view! {
         <InitiateStep />
         <ApproveStep />
         <OperationsStep />

@@ -1,6 +1,7 @@
 //! The history of calls: time, method, path, status, duration and orderId, newest first.
 //! Clicking an orderId makes it the session's orderId, so a payment can be resumed.
 
+use ecom_core::display::whole_ms;
 use ecom_core::history::HistoryEntry;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
@@ -32,7 +33,7 @@ fn row(entry: HistoryEntry, session: Option<SessionCtx>) -> impl IntoView {
         .map_or_else(|| "—".to_owned(), |s| s.to_string());
     let millis = entry
         .status
-        .map(|_| format!("{:.0}", entry.millis))
+        .map(|_| whole_ms(entry.millis))
         .unwrap_or_default();
     let order = entry.order_id.map(|id| match session {
         Some(session) => {

@@ -1,6 +1,6 @@
 //! The response: status, timing, the error explained, headers and pretty JSON.
 
-use ecom_core::display::pretty_body;
+use ecom_core::display::{pretty_body, whole_ms};
 use leptos::prelude::*;
 
 use crate::api::ApiResponse;
@@ -18,12 +18,12 @@ pub fn ResponseView(
     let ok = response.status < 400;
     let timing = match response.upstream_millis {
         Some(upstream) => format!(
-            "{:.0} ms (API {:.0} ms, proxy and network {:.0} ms)",
-            response.millis,
-            upstream,
-            (response.millis - upstream).max(0.0)
+            "{} ms (API {} ms, proxy and network {} ms)",
+            whole_ms(response.millis),
+            whole_ms(upstream),
+            whole_ms(response.millis - upstream)
         ),
-        None => format!("{:.0} ms", response.millis),
+        None => format!("{} ms", whole_ms(response.millis)),
     };
     let body = response.body.clone();
     let explanation = response.explanation.clone().map(|e| {

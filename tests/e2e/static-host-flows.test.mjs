@@ -258,6 +258,8 @@ test('Reset sandbox: the old payment is unknown (404), the settings and history 
 
 /** The history's rows, each as its method, path and summary (not its time, which is relative). */
 async function historyRows(page) {
+  // The history panel comes with the last chunk, after the steps (src/lib.rs): wait for it.
+  await page.getByTestId('history').waitFor();
   return page.getByTestId('history-row').evaluateAll((rows) => rows.map((r) => {
     const [, method, path] = r.querySelectorAll('td');
     return `${method?.innerText} ${path?.innerText} ${r.title}`;

@@ -4,6 +4,18 @@ use serde_json::Value;
 
 use crate::request::MASK;
 
+/// A duration in whole milliseconds (`12.6` → `"13"`), for timings shown beside a response or
+/// in the history. Integer formatting, not `{:.0}`: the float formatter would add about 10 KB to
+/// the browser app for a number that never needs decimals. Not finite or negative shows `0`.
+pub fn whole_ms(ms: f64) -> String {
+    if ms.is_finite() && ms > 0.0 {
+        // Saturating cast; a duration beyond u64 milliseconds is not a real measurement.
+        (ms.round() as u64).to_string()
+    } else {
+        "0".to_owned()
+    }
+}
+
 /// JSON keys whose values are secrets wherever they appear in a body.
 pub const SECRET_KEYS: [&str; 3] = ["access_token", "client_secret", "authToken"];
 
@@ -58,6 +70,17 @@ pub fn pretty_value(mut value: Value, reveal: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_milliseconds_round_and_never_show_nonsense() {
+        assert_eq!(whole_ms(12.4), "12");
+        assert_eq!(whole_ms(12.5), "13");
+        assert_eq!(whole_ms(0.2), "0");
+        assert_eq!(whole_ms(1234.9), "1235");
+        assert_eq!(whole_ms(-3.0), "0");
+        assert_eq!(whole_ms(f64::NAN), "0");
+        assert_eq!(whole_ms(f64::INFINITY), "0");
+    }
 
     #[test]
     fn masks_secret_fields_at_any_depth() {

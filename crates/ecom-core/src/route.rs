@@ -287,7 +287,7 @@ impl Route {
             let folded: String = name
                 .chars()
                 .filter(|c| !matches!(c, '-' | '_'))
-                .flat_map(char::to_lowercase)
+                .map(|c| c.to_ascii_lowercase())
                 .collect();
             if SECRET_NAMES.contains(&folded.as_str()) {
                 route.refused_secrets.push(validate::shorten(&name, 40));

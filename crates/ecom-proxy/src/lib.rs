@@ -102,7 +102,8 @@ use forward::{Forwarder, Outgoing};
 use ratelimit::Limiter;
 
 /// Header carrying the upstream's duration (`upstream;dur=<ms>`).
-pub const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
+pub const SERVER_TIMING: HeaderName =
+    HeaderName::from_static(ecom_core::wire::headers::SERVER_TIMING);
 /// Set by a trusted reverse proxy to the client's address (`--client-ip-from-forwarded-for`).
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
@@ -765,7 +766,7 @@ async fn forward_request(
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
     }
-    let timing = format!("upstream;dur={:.2}", elapsed.as_secs_f64() * 1000.0);
+    let timing = ecom_core::wire::timing::server_timing(elapsed.as_secs_f64() * 1000.0);
     if let Ok(value) = HeaderValue::from_str(&timing) {
         response.headers_mut().insert(SERVER_TIMING, value);
     }

@@ -30,3 +30,6 @@ pub const PROXY_TOKEN: &str = "x-proxy-token";
 pub const PROXY_ERROR: &str = "x-playground-proxy-error";
 /// Set by the sandbox with a longer explanation of an error than the API's own body carries.
 pub const SANDBOX_DETAIL: &str = "x-sandbox-detail";
+/// Set by the proxy on every relayed answer: how long the upstream took (see
+/// [`crate::wire::timing`]).
+pub const SERVER_TIMING: &str = "server-timing";

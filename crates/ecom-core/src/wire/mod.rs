@@ -9,6 +9,7 @@
 //! - [`userinfo`]: the Userinfo API's claims.
 //! - [`qr`]: the QR API's answer.
 //! - [`sim`]: the sandbox's control surface: the scenarios' bodies, the clock, faults.
+//! - [`timing`]: the proxy's `Server-Timing` header, written by the proxy, read by the app.
 //! - [`errors`]: the five error formats of the APIs and the proxy's own.
 //! - [`details`]: the payment views: details, status, capture, cancel and refund answers, the
 //!   callback body, the log entry and summary.
@@ -25,6 +26,7 @@ pub mod initiate;
 pub mod paths;
 pub mod qr;
 pub mod sim;
+pub mod timing;
 pub mod token;
 pub mod userinfo;
 
