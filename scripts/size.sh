@@ -3,7 +3,7 @@
 # scripts/build.sh writes, which are what the server sends), in two parts:
 # - the first load: what the browser fetches before the first form is usable (index.html, the
 #   CSS, the JS glue, the main wasm module and the chunk loader it imports);
-# - the lazy chunks: the token step, then the later steps, then the side panels, each fetched
+# - the lazy chunks: the token step's, then the later steps' and side panels', each fetched
 #   once the part before it is on the page (src/lib.rs);
 # - the sandbox in this browser: its service worker (sandbox-sw.js) and its module
 #   (ecom-sandbox-worker-*), fetched only once that environment is selected or used.

@@ -9,13 +9,12 @@
 //! Logic that needs no browser lives in the `ecom_core` crate and is tested natively.
 //!
 //! The release build (`scripts/build.sh`, `--cfg ecom_split`) loads the app in the order a
-//! visitor uses it, each part a lazy-loaded wasm chunk fetched when the one before is on the
-//! page: the first load carries the shell and the Settings panel; then `quick_start_steps`
-//! (the flow guide and the token step, the first thing every flow does); then `later_steps`
-//! (the other steps); then `side_panels` (session variables, import, history). On a slow
-//! network the token step is usable while the rest is still on its way, instead of every
-//! chunk sharing the bandwidth. Other builds (tests, `trunk serve`) keep one module; the code
-//! is the same either way.
+//! visitor uses it, in lazy-loaded wasm chunks: the first load carries the shell and the
+//! Settings panel; then `quick_start_steps` (the flow guide and the token step, the first thing
+//! every flow does); once that is on the page, `later` (the other steps, and then the side
+//! panels from the same chunk). On a slow network the token step is usable while the rest is
+//! still on its way, instead of every chunk sharing the bandwidth. Other builds (tests,
+//! `trunk serve`) keep one module; the code is the same either way.
 
 pub mod api;
 pub mod browser_sandbox;
@@ -75,7 +74,7 @@ pub fn App() -> impl IntoView {
                 <SettingsPanel />
                 // After the steps: on a slow network the steps come first, not shared bandwidth.
                 <Show when=move || later_steps_loaded.0.get()>
-                    <Suspense fallback=|| ()>{Suspend::new(async { side_panels().await })}</Suspense>
+                    <Suspense fallback=|| ()>{Suspend::new(async { later(Later::SidePanels).await })}</Suspense>
                 </Show>
             </div>
             <div class="steps" id="quick-start" tabindex="-1">
@@ -140,15 +139,33 @@ async fn quick_start_steps() -> AnyView {
         <FlowGuide />
         <TokenStep />
         <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the next steps…"</p> }>
-            {Suspend::new(async { later_steps().await })}
+            {Suspend::new(async { later(Later::Steps).await })}
         </Suspense>
     }
     .into_any()
 }
 
-/// The steps after the token: a lazy-loaded chunk in the release build.
+/// What the second lazy-loaded chunk renders: one chunk for both, so the code they share is
+/// not cut into more modules (each costs bytes: wasm-opt cannot optimise across them).
+#[derive(Clone, Copy)]
+enum Later {
+    /// The steps after the token, below it.
+    Steps,
+    /// The panels beside Settings, once the steps are on the page.
+    SidePanels,
+}
+
+/// The steps after the token and the side panels: a lazy-loaded chunk in the release build.
 #[cfg_attr(ecom_split, leptos::lazy)]
-async fn later_steps() -> AnyView {
+async fn later(part: Later) -> AnyView {
+    match part {
+        Later::Steps => later_steps(),
+        Later::SidePanels => side_panels(),
+    }
+}
+
+/// The steps after the token.
+fn later_steps() -> AnyView {
     let loaded = expect_context::<LaterStepsLoaded>().0;
     // Once they are mounted, the side panels' chunk may come.
     Effect::new(move |_| loaded.set(true));
@@ -181,10 +198,8 @@ fn OpenLinkedStep() -> impl IntoView {
 }
 
 /// The panels beside Settings (session variables, import, history), the proxy probe and the
-/// Settings panel's controls of the sandbox in this browser: a lazy-loaded chunk in the
-/// release build.
-#[cfg_attr(ecom_split, leptos::lazy)]
-async fn side_panels() -> AnyView {
+/// Settings panel's controls of the sandbox in this browser.
+fn side_panels() -> AnyView {
     view! {
         <ProxyProbe />
         <BrowserSandboxSettings />

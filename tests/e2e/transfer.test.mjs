@@ -2,13 +2,12 @@
 // on a phone-like network (which only spaces the moments apart; the bytes do not depend on it):
 // - at most 120 KB transferred before the first usable form (the filled Settings form);
 // - at most 250 KB for everything the quick start needs (every chunk loaded, the token step's
-//   Send enabled): the goal, not met yet (a `todo` test below reports it). About 323 KB: the
-//   unsplit app is about 291 KB (the guide, links, Back from Vipps, the typed wire boundary and
-//   the in-browser sandbox's environment joined it since it measured 239 KB), and splitting
-//   adds about 32 KB, because code shared by the chunks cannot be optimised across modules.
-//   The split pays for itself in time (Settings about 0.9 s and the token step about 0.3 s
-//   sooner on a phone network than the unsplit build, bench/compare.mjs); until the goal is
-//   met a ceiling of 328 KB keeps it from growing;
+//   Send enabled): the goal, not met yet (a `todo` test below reports it). About 308 KB: the
+//   app as one module is about 268 KB, and splitting it adds about 40 KB, because code the
+//   chunks share cannot be optimised across modules. The split pays for itself in time (on a
+//   phone network Settings comes about 0.8 s and the token step about 0.2 s sooner than
+//   unsplit, bench/compare.mjs); until the goal is met a ceiling of 316 KB keeps it from
+//   growing;
 // - a repeat visit transfers only the revalidated page: every hashed file comes from the cache.
 // Bytes are Resource Timing's transferSize (encoded body + 300 bytes of headers per response).
 import assert from 'node:assert/strict';
@@ -22,7 +21,7 @@ import { PHONE_NETWORK, PLAYGROUND_MOMENTS, coldLoad } from './load-metrics.mjs'
 const KB = 1024;
 const FIRST_FORM_BUDGET = 120 * KB;
 const EVERYTHING_GOAL = 250 * KB;
-const EVERYTHING_CEILING = 328 * KB;
+const EVERYTHING_CEILING = 316 * KB;
 
 let server;
 let browser;
@@ -67,7 +66,7 @@ test('a cold load stays within the transferred-byte budgets, with the brotli cop
   assert.ok(wasm.length >= 2, 'the main module and at least one chunk were loaded');
 });
 
-test('the parts load one after another: the token step first, then the later steps, then the side panels', async () => {
+test('the parts load one after another: the token step first, then the later steps and the side panels', async () => {
   const b = await launchBrowser();
   try {
     const { page } = b;
@@ -87,21 +86,23 @@ test('the parts load one after another: the token step first, then the later ste
       };
     }, null, { polling: 'raf', timeout: 30_000 });
     assert.deepEqual(await atSteps.jsonValue(), { loadingNext: true, initiate: false, vars: false });
-    await page.getByTestId('step-initiate').waitFor();
+    // The side panels come after the later steps, never before them.
+    const atPanels = await page.waitForFunction(() => document.querySelector('[data-testid=vars]')
+      && { initiate: !!document.querySelector('[data-testid=step-initiate]') }, null, { polling: 'raf', timeout: 30_000 });
+    assert.deepEqual(await atPanels.jsonValue(), { initiate: true });
     await page.getByTestId('history').waitFor();
     const chunks = await page.evaluate(() => performance.getEntriesByType('resource')
       .filter((e) => /\/split_[a-z_]+_\d+-[0-9a-f]+\.wasm$/.test(e.name))
       .map((e) => ({ part: e.name.match(/split_([a-z_]+)_\d+/)[1], start: e.startTime, end: e.responseEnd })));
     const part = (name) => chunks.find((c) => c.part === name) ?? assert.fail(`no ${name} chunk in ${JSON.stringify(chunks)}`);
-    const [first, later, side] = ['quick_start_steps', 'later_steps', 'side_panels'].map(part);
-    assert.ok(later.start >= first.end, `later steps requested after the token step's chunk arrived: ${JSON.stringify(chunks)}`);
-    assert.ok(side.start >= later.end, `side panels requested after the later steps' chunk arrived: ${JSON.stringify(chunks)}`);
+    const [first, later] = ['quick_start_steps', 'later'].map(part);
+    assert.ok(later.start >= first.end, `the later chunk was requested after the token step's arrived: ${JSON.stringify(chunks)}`);
   } finally {
     await b.close();
   }
 });
 
-test('everything the quick start needs is at most 250 KB', { todo: 'about 323 KB: the app has grown, and the chunks cannot share optimisations' }, () => {
+test('everything the quick start needs is at most 250 KB', { todo: 'about 308 KB: 268 KB as one module, and the split adds 40 KB' }, () => {
   assert.ok(cold, 'the cold load ran');
   assert.ok(cold.everything.bytes <= EVERYTHING_GOAL, `${cold.everything.bytes} bytes, goal ${EVERYTHING_GOAL}`);
 });
