@@ -72,7 +72,8 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <div class="side">
                 <SettingsPanel />
-                // After the steps: on a slow network the steps come first, not shared bandwidth.
+                // Only once the later steps are on the page: calling `later` at the first render
+                // would fetch its chunk beside the token step's, sharing a slow network's link.
                 <Show when=move || later_steps_loaded.0.get()>
                     <Suspense fallback=|| ()>{Suspend::new(async { later(Later::SidePanels).await })}</Suspense>
                 </Show>
@@ -167,7 +168,7 @@ async fn later(part: Later) -> AnyView {
 /// The steps after the token.
 fn later_steps() -> AnyView {
     let loaded = expect_context::<LaterStepsLoaded>().0;
-    // Once they are mounted, the side panels' chunk may come.
+    // Once they are mounted, the side panels render from this same chunk.
     Effect::new(move |_| loaded.set(true));
     view! {
         <InitiateStep />
