@@ -25,17 +25,15 @@ pub fn upstream_millis(value: &str) -> Option<f64> {
 /// for this one header. At most 15 digits, which an `f64` holds exactly.
 fn decimal(text: &str) -> Option<f64> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let digits = whole.len() + fraction.len();
-    if whole.is_empty()
-        || digits > 15
-        || !whole
-            .bytes()
-            .chain(fraction.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
+    if whole.is_empty() || whole.len() + fraction.len() > 15 {
         return None;
     }
-    let number: u64 = format!("{whole}{fraction}").parse().ok()?;
+    let number = whole
+        .bytes()
+        .chain(fraction.bytes())
+        .try_fold(0u64, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+        })?;
     let scale = 10u64.pow(u32::try_from(fraction.len()).ok()?);
     // Both are below 2^53, so the conversions are exact.
     Some(number as f64 / scale as f64)
