@@ -120,7 +120,7 @@ fn Notice(message: RwSignal<Option<String>>, testid: &'static str) -> impl IntoV
     }
 }
 
-/// Whether the later steps are on the page (the side panels load after them).
+/// Whether the later steps are on the page (the side panels render only after them).
 #[derive(Clone, Copy)]
 struct LaterStepsLoaded(RwSignal<bool>);
 

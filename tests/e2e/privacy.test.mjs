@@ -50,6 +50,8 @@ test('forget everything removes all the playground stored', async () => {
   await page.getByLabel('client_id').waitFor();
   assert.equal(await page.getByLabel('merchantSerialNumber').inputValue(), DEMO.msn);
   assert.equal(await page.getByTestId('var-order-id').inputValue(), '');
+  // The history panel comes with the last chunk (src/lib.rs): count its rows once it is there.
+  await page.getByTestId('history').waitFor();
   assert.equal(await page.getByTestId('history-row').count(), 0, 'the history is gone');
   const keys = await page.evaluate(() => Object.keys(localStorage).concat(Object.keys(sessionStorage)));
   assert.ok(keys.every((k) => ['ecom-playground.settings.v1', 'ecom-playground.session.v1', 'ecom-playground.history.v1'].includes(k)), `left: ${keys}`);

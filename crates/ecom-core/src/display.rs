@@ -5,8 +5,8 @@ use serde_json::Value;
 use crate::request::MASK;
 
 /// A duration in whole milliseconds (`12.6` → `"13"`), for timings shown beside a response or
-/// in the history. Integer formatting, not `{:.0}`: the float formatter would add about 10 KB to
-/// the browser app for a number that never needs decimals. Not finite or negative shows `0`.
+/// in the history. Integer formatting, not `{:.0}`: the fixed-precision float formatter would
+/// add several KB to the browser app for a number that never needs decimals. Not finite or negative shows `0`.
 pub fn whole_ms(ms: f64) -> String {
     if ms.is_finite() && ms > 0.0 {
         // Saturating cast; a duration beyond u64 milliseconds is not a real measurement.
