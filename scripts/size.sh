@@ -5,6 +5,7 @@
 #   CSS, the JS glue, the main wasm module and the chunk loader it imports);
 # - the lazy chunks: the token step's, then the later steps' and side panels', each fetched
 #   once the part before it is on the page (src/lib.rs);
+# - the error explanations' chunk, fetched with the first error response (src/api.rs);
 # - the sandbox in this browser: its service worker (sandbox-sw.js) and its module
 #   (ecom-sandbox-worker-*), fetched only once that environment is selected or used.
 # Run after scripts/build.sh (or on another build: scripts/size.sh DIR).
@@ -34,6 +35,9 @@ shopt -s nullglob extglob
 app_js=()
 for f in "$dir"/*.js; do [[ $(basename "$f") == @(sandbox-sw|ecom-sandbox-worker-)* ]] || app_js+=("$f"); done
 report "first load (budget 150 KB gzip)" "$dir"/index.html "$dir"/*.css "${app_js[@]}" "$dir"/ecom-playground-*_bg.wasm
-report "lazy chunks (after the first render)" "$dir"/split_*.wasm "$dir"/chunk_*.wasm
+chunks=()
+for f in "$dir"/split_*.wasm "$dir"/chunk_*.wasm; do [[ $(basename "$f") == split_explanations-* ]] || chunks+=("$f"); done
+report "lazy chunks (after the first render)" "${chunks[@]}"
+report "error explanations (with the first error response)" "$dir"/split_explanations-*.wasm
 # Its files, not their .br and .gz copies (the sizes come from those).
 report "sandbox in this browser (when that environment is used)" "$dir"/sandbox-sw.js "$dir"/ecom-sandbox-worker-*.js "$dir"/ecom-sandbox-worker-*.wasm

@@ -25,6 +25,9 @@ cargo clippy --offline -p ecom-playground -p ecom-core --all-targets --target wa
 step "clippy, wasm32: the sandbox in the browser (its portable http layer and the worker host)"
 cargo clippy --offline -p ecom-sandbox-worker --target wasm32-unknown-unknown -- -D warnings
 
+step "clippy, wasm32: the release build's split points (--cfg ecom_split, src/parts.rs)"
+RUSTFLAGS="--cfg erase_components --cfg ecom_split" cargo clippy --offline -p ecom-playground --target wasm32-unknown-unknown -- -D warnings
+
 step "native tests"
 cargo test --offline --workspace
 

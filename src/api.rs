@@ -187,12 +187,36 @@ pub async fn send(
     proxy_token: &str,
 ) -> Result<ApiResponse, AppError> {
     let mut response = transport(request, url, proxy_base, proxy_token).await?;
-    response.explanation = explain(
-        response.status,
-        &response.body,
-        response.header(PROXY_ERROR_HEADER),
-    );
+    if response.status >= 400 {
+        let marker = response.header(PROXY_ERROR_HEADER).map(str::to_owned);
+        let explained = part!(explained(response.status, response.body.clone(), marker));
+        // Without the catalogue the response is still shown, as the server sent it.
+        response.explanation = explained.unwrap_or_else(|e| {
+            Some(Explanation {
+                source: "the server",
+                summary: format!("HTTP {}", response.status),
+                advice: format!("Its explanation is not available: {e} The response is below."),
+            })
+        });
+    }
     Ok(response)
+}
+
+/// [`explain`] for an error response: a chunk of its own in the release build (see
+/// [`crate::parts`]), fetched with the first error response. The catalogue (six error formats
+/// read with serde, and the advice for each code) is about a tenth of what the steps need, and
+/// a quick start that goes well never uses it.
+#[cfg_attr(ecom_split, wasm_split_helpers::wasm_split(explanations, fallible))]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "a split point's arguments cross into its chunk by value"
+)]
+fn explained(
+    status: u16,
+    body: String,
+    proxy_marker: Option<String>,
+) -> Result<Option<Explanation>, AppError> {
+    Ok(explain(status, &body, proxy_marker.as_deref()))
 }
 
 /// Sends `request` as [`send`] does, without explaining errors: for callers that need only the

@@ -34,4 +34,15 @@ pub enum AppError {
     /// The response arrived but its body could not be read.
     #[error("the response could not be read: {0}")]
     Body(String),
+    /// A part of the playground that loads after the first (a lazy-loaded chunk of the
+    /// release build) could not be fetched from the server that served the page: the
+    /// connection dropped, or a new release replaced the files. Nothing was lost.
+    #[error("this part of the playground could not be loaded from the server that served the page (the browser's console says why). Check the connection and reload the page: your settings and session are saved.")]
+    PartUnavailable,
+}
+
+impl From<wasm_split_helpers::SplitLoaderError> for AppError {
+    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
+        Self::PartUnavailable
+    }
 }

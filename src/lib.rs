@@ -9,12 +9,16 @@
 //! Logic that needs no browser lives in the `ecom_core` crate and is tested natively.
 //!
 //! The release build (`scripts/build.sh`, `--cfg ecom_split`) loads the app in the order a
-//! visitor uses it, in lazy-loaded wasm chunks: the first load carries the shell and the
-//! Settings panel; then `quick_start_steps` (the flow guide and the token step, the first thing
-//! every flow does); once that is on the page, `later` (the other steps, and then the side
-//! panels from the same chunk). On a slow network the token step is usable while the rest is
-//! still on its way, instead of every chunk sharing the bandwidth. Other builds (tests,
-//! `trunk serve`) keep one module; the code is the same either way.
+//! visitor uses it, in lazy-loaded wasm chunks ([`parts`]): the first load carries the shell
+//! and the Settings panel; then `quick_start_steps` (chunk `quick_start`: the flow guide and
+//! the token step, the first thing every flow does); once that is on the page, `later` (the
+//! other steps, and then the side panels from the same chunk). On a slow network the token
+//! step is usable while the rest is still on its way, instead of every chunk sharing the
+//! bandwidth. The error explanations come with the first error response ([`api`]). Other
+//! builds (tests, `trunk serve`) keep one module; the code is the same either way.
+
+#[macro_use]
+pub mod parts;
 
 pub mod api;
 pub mod browser_sandbox;
@@ -75,12 +79,14 @@ pub fn App() -> impl IntoView {
                 // Only once the later steps are on the page: calling `later` at the first render
                 // would fetch its chunk beside the token step's, sharing a slow network's link.
                 <Show when=move || later_steps_loaded.0.get()>
-                    <Suspense fallback=|| ()>{Suspend::new(async { later(Later::SidePanels).await })}</Suspense>
+                    <Suspense fallback=|| ()>
+                        {Suspend::new(async { parts::shown(part!(later(Later::SidePanels))) })}
+                    </Suspense>
                 </Show>
             </div>
             <div class="steps" id="quick-start" tabindex="-1">
                 <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the quick-start steps…"</p> }>
-                    {Suspend::new(async { quick_start_steps().await })}
+                    {Suspend::new(async { parts::shown(part!(quick_start_steps())) })}
                 </Suspense>
             </div>
         </main>
@@ -126,24 +132,24 @@ struct LaterStepsLoaded(RwSignal<bool>);
 
 /// The start of the quick start: the flow guide and the token step, a lazy-loaded chunk in the
 /// release build; the later steps load after it.
-#[cfg_attr(ecom_split, leptos::lazy)]
-async fn quick_start_steps() -> AnyView {
+#[cfg_attr(ecom_split, wasm_split_helpers::wasm_split(quick_start, fallible))]
+fn quick_start_steps() -> Result<AnyView, error::AppError> {
     let flow = FlowCtx::provide();
     let link_notice = RwSignal::new(
         flow.route
             .with_untracked(|r| r.as_ref().and_then(Route::notice)),
     );
     flow.on_link(move |route| link_notice.set(route.notice()));
-    view! {
+    Ok(view! {
         <Notice message=link_notice testid="link-notice" />
         <BackFromVipps />
         <FlowGuide />
         <TokenStep />
         <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the next steps…"</p> }>
-            {Suspend::new(async { later(Later::Steps).await })}
+            {Suspend::new(async { parts::shown(part!(later(Later::Steps))) })}
         </Suspense>
     }
-    .into_any()
+    .into_any())
 }
 
 /// What the second lazy-loaded chunk renders: one chunk for both, so the code they share is
@@ -157,12 +163,12 @@ enum Later {
 }
 
 /// The steps after the token and the side panels: a lazy-loaded chunk in the release build.
-#[cfg_attr(ecom_split, leptos::lazy)]
-async fn later(part: Later) -> AnyView {
-    match part {
+#[cfg_attr(ecom_split, wasm_split_helpers::wasm_split(later, fallible))]
+fn later(part: Later) -> Result<AnyView, error::AppError> {
+    Ok(match part {
         Later::Steps => later_steps(),
         Later::SidePanels => side_panels(),
-    }
+    })
 }
 
 /// The steps after the token.

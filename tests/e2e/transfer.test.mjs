@@ -1,12 +1,13 @@
 // Byte budgets of the release build as Chromium downloads it from our own server with brotli,
 // on a phone-like network (which only spaces the moments apart; the bytes do not depend on it):
 // - at most 120 KB transferred before the first usable form (the filled Settings form);
-// - at most 250 KB for everything the quick start needs (every chunk loaded, the token step's
-//   Send enabled): the goal, not met yet (a `todo` test below reports it). About 308 KB: the
-//   app as one module is about 268 KB, and splitting it adds about 40 KB, because code the
-//   chunks share cannot be optimised across modules. The split pays for itself in time (on a
-//   phone network Settings comes about 0.8 s and the token step about 0.2 s sooner than
-//   unsplit, bench/compare.mjs); until the goal is met a ceiling of 316 KB keeps it from
+// - at most 250 KB for everything the quick start needs (the steps' and side panels' chunks
+//   loaded, the token step's Send enabled; not the error explanations, which come with the
+//   first error response): the goal, not met yet (a `todo` test below reports it). About
+//   301 KB: the app as one module is about 268 KB (explanations included), and splitting it
+//   adds about 40 KB, because code the chunks share cannot be optimised across modules. The
+//   split pays for itself in time (on a phone network Settings and the token step come sooner
+//   than unsplit, bench/compare.mjs); until the goal is met a ceiling of 302 KB keeps it from
 //   growing;
 // - a repeat visit transfers only the revalidated page: every hashed file comes from the cache.
 // Bytes are Resource Timing's transferSize (encoded body + 300 bytes of headers per response).
@@ -21,7 +22,7 @@ import { PHONE_NETWORK, PLAYGROUND_MOMENTS, coldLoad } from './load-metrics.mjs'
 const KB = 1024;
 const FIRST_FORM_BUDGET = 120 * KB;
 const EVERYTHING_GOAL = 250 * KB;
-const EVERYTHING_CEILING = 316 * KB;
+const EVERYTHING_CEILING = 302 * KB;
 
 let server;
 let browser;
@@ -64,6 +65,7 @@ test('a cold load stays within the transferred-byte budgets, with the brotli cop
   }
   const wasm = everything.resources.filter((r) => r.name.endsWith('.wasm'));
   assert.ok(wasm.length >= 2, 'the main module and at least one chunk were loaded');
+  assert.ok(!wasm.some((r) => /\/split_explanations-/.test(r.name)), 'no error, no explanations');
 });
 
 test('the parts load one after another: the token step first, then the later steps and the side panels', async () => {
@@ -92,17 +94,17 @@ test('the parts load one after another: the token step first, then the later ste
     assert.deepEqual(await atPanels.jsonValue(), { initiate: true });
     await page.getByTestId('history').waitFor();
     const chunks = await page.evaluate(() => performance.getEntriesByType('resource')
-      .filter((e) => /\/split_[a-z_]+_\d+-[0-9a-f]+\.wasm$/.test(e.name))
-      .map((e) => ({ part: e.name.match(/split_([a-z_]+)_\d+/)[1], start: e.startTime, end: e.responseEnd })));
+      .filter((e) => /\/split_[a-z_]+-[0-9a-f]{16}\.wasm$/.test(e.name))
+      .map((e) => ({ part: e.name.match(/split_([a-z_]+)-/)[1], start: e.startTime, end: e.responseEnd })));
     const part = (name) => chunks.find((c) => c.part === name) ?? assert.fail(`no ${name} chunk in ${JSON.stringify(chunks)}`);
-    const [first, later] = ['quick_start_steps', 'later'].map(part);
+    const [first, later] = ['quick_start', 'later'].map(part);
     assert.ok(later.start >= first.end, `the later chunk was requested after the token step's arrived: ${JSON.stringify(chunks)}`);
   } finally {
     await b.close();
   }
 });
 
-test('everything the quick start needs is at most 250 KB', { todo: 'about 308 KB: 268 KB as one module, and the split adds 40 KB' }, () => {
+test('everything the quick start needs is at most 250 KB', { todo: 'about 301 KB: 268 KB as one module, and the split adds about 40 KB' }, () => {
   assert.ok(cold, 'the cold load ran');
   assert.ok(cold.everything.bytes <= EVERYTHING_GOAL, `${cold.everything.bytes} bytes, goal ${EVERYTHING_GOAL}`);
 });

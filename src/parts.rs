@@ -1,0 +1,42 @@
+//! The parts the release build loads after the first: split points that fail with an error
+//! instead of stopping the app.
+//!
+//! `scripts/build.sh` compiles with `--cfg ecom_split`, which turns each function marked
+//! `#[cfg_attr(ecom_split, wasm_split_helpers::wasm_split(<part>, fallible))]` into a split
+//! point: `wasm-split-cli` moves it, and the code only it reaches, into the chunk `<part>`, and
+//! the function becomes `async`, fetching the chunk on its first call. `fallible` makes a
+//! chunk that cannot be fetched (the connection dropped; a new release replaced the files
+//! while the page was open) an [`AppError::PartUnavailable`], which the page shows in the
+//! part's place, instead of a panic that would stop the whole app. A failed fetch is not
+//! remembered, so the next call tries again. Other builds (the tests' wasm, `trunk serve`)
+//! have no split points and call the same functions directly.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Calls a split point, inside an `async` block: `part!(later(Later::Steps))` gives the
+/// function's `Result`. The chunk loader's future is not `Send`; Leptos' `Suspend` wants one,
+/// and the browser has one thread, so it is wrapped.
+#[cfg(ecom_split)]
+macro_rules! part {
+    ($call:expr) => {
+        ::send_wrapper::SendWrapper::new($call).await
+    };
+}
+
+/// Calls a split point: without `ecom_split` it is a plain function.
+#[cfg(not(ecom_split))]
+macro_rules! part {
+    ($call:expr) => {
+        $call
+    };
+}
+
+/// A part's view, or, when it could not be loaded, the error in its place.
+pub fn shown(part: Result<AnyView, AppError>) -> AnyView {
+    part.unwrap_or_else(|error| {
+        view! { <p class="error" role="alert" data-testid="part-error">{error.to_string()}</p> }
+            .into_any()
+    })
+}
