@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks that print figures (no pass/fail): the app's first-load size, the time to the
 # first usable form in headless Chromium, the playground next to Swagger UI (cold loads without
-# throttling, on a phone network, and with 4x CPU too), Lighthouse (mobile, 3 runs), and inline
+# throttling, on a phone network, and with 4x CPU too), the main thread's blocking after the
+# first paint (4x CPU), Lighthouse (mobile, 3 runs), and inline
 # QR generation. With --unsplit, the side-by-side also has the app built as one module. With
 # --all, also the sandbox (initiate and quick-start flow vs a bare axum route) and the proxy (vs
 # direct and cors-anywhere, with wrk); each of those takes about two minutes.
@@ -25,6 +26,8 @@ if [ "${1:-}" = "--unsplit" ]; then
 fi
 echo "== the playground next to Swagger UI (median of 7 interleaved cold loads per condition)"
 ECOM_SERVER_BIN="$target_dir/release/ecom-proxy" node bench/compare.mjs 7 "${compare_args[@]}"
+echo "== main-thread blocking after the first paint (4x CPU, median of 9 cold loads)"
+ECOM_SERVER_BIN="$target_dir/release/ecom-proxy" node bench/blocking.mjs 9
 echo "== Lighthouse (mobile defaults, 3 runs)"
 ECOM_SERVER_BIN="$target_dir/release/ecom-proxy" node bench/lighthouse.mjs 3
 echo "== inline QR generation (native; the browser runs the same code as wasm)"

@@ -171,15 +171,35 @@ fn later(part: Later) -> Result<AnyView, error::AppError> {
     })
 }
 
-/// The steps after the token.
+/// The steps after the token, rendered in two tasks of the browser's event loop (half each),
+/// so that neither blocks input for long on a slow phone.
 fn later_steps() -> AnyView {
-    let loaded = expect_context::<LaterStepsLoaded>().0;
-    // Once they are mounted, the side panels render from this same chunk.
-    Effect::new(move |_| loaded.set(true));
     view! {
         <InitiateStep />
         <ApproveStep />
         <OperationsStep />
+        <Suspense fallback=|| ()>
+            {Suspend::new(async {
+                parts::next_task().await;
+                last_steps()
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// The second half of the later steps.
+fn last_steps() -> AnyView {
+    let loaded = expect_context::<LaterStepsLoaded>().0;
+    // Once they are mounted, the side panels render from this same chunk, in a task of their
+    // own.
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            parts::next_task().await;
+            loaded.set(true);
+        });
+    });
+    view! {
         <DetailsStep />
         <UserinfoStep />
         <QrStep />

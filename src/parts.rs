@@ -11,7 +11,11 @@
 //! remembered, so the next call tries again. Other builds (the tests' wasm, `trunk serve`)
 //! have no split points and call the same functions directly.
 
+use std::future::Future;
+
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::error::AppError;
 
@@ -38,5 +42,21 @@ pub fn shown(part: Result<AnyView, AppError>) -> AnyView {
     part.unwrap_or_else(|error| {
         view! { <p class="error" role="alert" data-testid="part-error">{error.to_string()}</p> }
             .into_any()
+    })
+}
+
+/// Resolves in a later task of the browser's event loop (`setTimeout(0)`): awaited before
+/// rendering a part, it lets the browser paint and answer input between two long pieces of
+/// work instead of running them as one.
+pub fn next_task() -> impl Future<Output = ()> + Send {
+    SendWrapper::new(async {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let queued =
+                web_sys::window().is_some_and(|w| w.set_timeout_with_callback(&resolve).is_ok());
+            if !queued {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            }
+        });
+        let _ = JsFuture::from(promise).await;
     })
 }
