@@ -53,6 +53,9 @@ use state::settings::SettingsCtx;
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
+    // The token step's chunk downloads while Settings render, not after.
+    #[cfg(ecom_split)]
+    parts::fetch_now(prefetch_quick_start());
     let settings = SettingsCtx::provide();
     let session = SessionCtx::provide();
     session.forget_token_on_change(settings.settings);
@@ -132,7 +135,10 @@ struct LaterStepsLoaded(RwSignal<bool>);
 
 /// The start of the quick start: the flow guide and the token step, a lazy-loaded chunk in the
 /// release build; the later steps load after it.
-#[cfg_attr(ecom_split, wasm_split_helpers::wasm_split(quick_start, fallible))]
+#[cfg_attr(
+    ecom_split,
+    wasm_split_helpers::wasm_split(quick_start, fallible, preload(prefetch_quick_start))
+)]
 fn quick_start_steps() -> Result<AnyView, error::AppError> {
     let flow = FlowCtx::provide();
     let link_notice = RwSignal::new(

@@ -12,6 +12,8 @@
 //! have no split points and call the same functions directly.
 
 use std::future::Future;
+#[cfg(ecom_split)]
+use std::task::{Context, Waker};
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -59,4 +61,26 @@ pub fn next_task() -> impl Future<Output = ()> + Send {
         });
         let _ = JsFuture::from(promise).await;
     })
+}
+
+/// Starts fetching a part's chunk now, before anything needs it: `preload` is the future the
+/// split point's `preload(...)` option makes. Its first poll calls the chunk loader, which
+/// begins the download and keeps it for the part's own call; a task sees it through. Called
+/// before the first render, the token step's chunk downloads while the Settings form is being
+/// rendered, when the network would otherwise be idle. A failure is left to the part's own
+/// call, which reports it (and tries again).
+#[cfg(ecom_split)]
+pub fn fetch_now(
+    preload: impl Future<Output = Result<(), wasm_split_helpers::SplitLoaderError>> + 'static,
+) {
+    let mut preload = Box::pin(preload);
+    if preload
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+        .is_pending()
+    {
+        leptos::task::spawn_local(async move {
+            let _ = preload.await;
+        });
+    }
 }
