@@ -10,9 +10,10 @@
 //!
 //! The release build (`scripts/build.sh`, `--cfg ecom_split`) loads the app in the order a
 //! visitor uses it, in lazy-loaded wasm chunks ([`parts`]): the first load carries the shell
-//! and the Settings panel; then `quick_start_steps` (chunk `quick_start`: the flow guide and
-//! the token step, the first thing every flow does); once that is on the page, `later` (the
-//! other steps, and then the side panels from the same chunk). On a slow network the token
+//! and the Settings panel; then `quick_start_steps` (chunk `quick_start`, requested before the
+//! first render: the flow guide and the token step, the first thing every flow does); once
+//! that is on the page, `later` (the other steps, and then the side panels from the same
+//! chunk). On a slow network the token
 //! step is usable while the rest is still on its way, instead of every chunk sharing the
 //! bandwidth. The error explanations come with the first error response ([`api`]). Other
 //! builds (tests, `trunk serve`) keep one module; the code is the same either way.
