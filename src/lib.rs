@@ -13,10 +13,10 @@
 //! and the Settings panel; then `quick_start_steps` (chunk `quick_start`, requested before the
 //! first render: the flow guide and the token step, the first thing every flow does); once
 //! that is on the page, `later` (the other steps, and then the side panels from the same
-//! chunk). On a slow network the token
-//! step is usable while the rest is still on its way, instead of every chunk sharing the
-//! bandwidth. The error explanations come with the first error response ([`api`]). Other
-//! builds (tests, `trunk serve`) keep one module; the code is the same either way.
+//! chunk). On a slow network the token step is usable while the rest is still on its way,
+//! instead of every chunk sharing the bandwidth. The error explanations come with the first
+//! error response ([`api`]). Other builds (tests, `trunk serve`) keep one module; the code is
+//! the same either way.
 
 #[macro_use]
 pub mod parts;

@@ -10,6 +10,9 @@
 //! part's place, instead of a panic that would stop the whole app. A failed fetch is not
 //! remembered, so the next call tries again. Other builds (the tests' wasm, `trunk serve`)
 //! have no split points and call the same functions directly.
+//!
+//! Two helpers schedule the parts: `fetch_now` (release build only) starts a chunk's download
+//! before it is needed, and [`next_task`] puts a piece of rendering in a task of its own.
 
 use std::future::Future;
 #[cfg(ecom_split)]
