@@ -17,8 +17,10 @@ out=${1:-dist}
 export PATH="$PWD/node_modules/.bin:$PATH"
 target_dir=$(cargo metadata --format-version 1 --no-deps --offline | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
-# The worker's own flags: none of the app's split settings apply to it.
-RUSTFLAGS="--cfg erase_components" cargo build --offline --quiet -p ecom-sandbox-worker \
+# The worker's own flags: none of the app's split settings apply to it. The standard library is
+# built as the app's is (scripts/wasm-std.sh).
+source scripts/wasm-std.sh
+env "${WASM_STD_ENV[@]}" RUSTFLAGS="--cfg erase_components $WASM_STD_RUSTFLAGS" cargo build --offline --quiet -p ecom-sandbox-worker \
   --target wasm32-unknown-unknown --profile wasm-release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -28,17 +28,20 @@ for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
   [ -d "$registry" ] && remap="$remap --remap-path-prefix=$registry="
 done
 
+# The standard library from source, without panic messages (scripts/wasm-std.sh).
+source scripts/wasm-std.sh
 if [ "${1:-}" = "--unsplit" ]; then
   out=${2:?usage: scripts/build.sh --unsplit DIR}
   # No ECOM_SPLIT_TARGET_DIR: the split hook does nothing.
-  CARGO_TARGET_DIR="$target_dir/unsplit" RUSTFLAGS="--cfg erase_components$remap" trunk build --release --dist "$out"
+  env "${WASM_STD_ENV[@]}" CARGO_TARGET_DIR="$target_dir/unsplit" \
+    RUSTFLAGS="--cfg erase_components $WASM_STD_RUSTFLAGS$remap" trunk build --release --dist "$out"
 else
   out=dist
   # `ecom_split` turns the app's `#[lazy]` split points on and `--emit-relocs` lets
   # wasm-split-cli cut the module there; Trunk's post_build hook (scripts/split-wasm.sh) does the
   # split. RUSTFLAGS replaces .cargo/config.toml's wasm flags, so `erase_components` is repeated.
-  ECOM_SPLIT_TARGET_DIR="$target_dir" \
-    RUSTFLAGS="--cfg erase_components --cfg ecom_split -C link-arg=--emit-relocs$remap" \
+  env "${WASM_STD_ENV[@]}" ECOM_SPLIT_TARGET_DIR="$target_dir" \
+    RUSTFLAGS="--cfg erase_components --cfg ecom_split -C link-arg=--emit-relocs $WASM_STD_RUSTFLAGS$remap" \
     trunk build --release
 fi
 html="$out/index.html"

@@ -35,6 +35,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# The release builds compile the standard library from its source (scripts/wasm-std.sh).
+if ! rustup component list --installed | grep -qx rust-src; then
+  say "adding the rust-src component"
+  rustup component add rust-src
+fi
 
 # Debian packages: the test browser and its driver, and wrk for the benchmarks.
 missing=()
@@ -85,6 +90,9 @@ if [ "$wasm_opt_version" != "132" ]; then
   exit 1
 fi
 
-# Trunk runs cargo with --offline, so the crates must be in the local registry first.
+# Trunk runs cargo with --offline, so the crates must be in the local registry first: the
+# workspace's, and those of the standard library the release builds compile.
 cargo fetch --quiet
+source scripts/wasm-std.sh
+env "${WASM_STD_ENV[@]}" cargo fetch --quiet --locked --manifest-path "$(wasm_std_manifest)"
 say "ready (trunk $TRUNK_VERSION, wasm-bindgen $WASM_BINDGEN_VERSION, wasm-opt 132, $(chromium --version 2>/dev/null | head -1))"

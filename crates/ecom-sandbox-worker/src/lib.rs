@@ -51,7 +51,8 @@ impl BrowserSandbox {
     #[wasm_bindgen(constructor)]
     pub fn new(public_base_url: &str) -> BrowserSandbox {
         // A panic would leave the answer pending forever; this at least says why, in the
-        // worker's console.
+        // worker's console, in builds with the prebuilt standard library (the release build's
+        // aborts without a message: scripts/wasm-std.sh).
         console_error_panic_hook::set_once();
         BrowserSandbox {
             sandbox: Sandbox::new(config(public_base_url)),
