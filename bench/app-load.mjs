@@ -4,16 +4,11 @@
 // - "settings form": the first load has rendered and the credentials are filled and editable;
 // - "steps ready": the token step's chunk has arrived and its Send button can be clicked.
 // Prints the median, fastest and slowest of N loads. Usage: node bench/app-load.mjs [N]
-import { chromium } from 'playwright-core';
-import { startServer } from '../tests/e2e/support.mjs';
+import { launchHeadless, startServer } from '../tests/e2e/support.mjs';
 
 const runs = Number(process.argv[2] ?? 15);
 const server = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchHeadless();
 const settingsTimes = [];
 const stepsTimes = [];
 const now = (page) => page.evaluate(() => performance.now());

@@ -9,9 +9,8 @@
 //
 // Usage: node bench/blocking.mjs [RUNS] [--dist DIR[,DIR…]]   (default 9 loads; --dist compares
 // other builds of dist/, interleaved, e.g. one built from an older commit)
-import { chromium } from 'playwright-core';
 import { join } from 'node:path';
-import { ROOT } from '../tests/e2e/support.mjs';
+import { ROOT, launchHeadless } from '../tests/e2e/support.mjs';
 import { median, startServerFor } from '../tests/e2e/load-metrics.mjs';
 
 const args = process.argv.slice(2);
@@ -27,11 +26,7 @@ function observeLongTasks() {
 }
 
 const servers = await Promise.all(dirs.map((dir) => startServerFor(dir)));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchHeadless();
 const loads = dirs.map(() => []);
 try {
   for (let i = 0; i < runs; i += 1) {

@@ -20,8 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { ROOT, startServer } from '../tests/e2e/support.mjs';
+import { ROOT, launchHeadless, startServer } from '../tests/e2e/support.mjs';
 import { PHONE_NETWORK, PLAYGROUND_MOMENTS, coldLoad, median, startServerFor } from '../tests/e2e/load-metrics.mjs';
 
 const args = process.argv.slice(2);
@@ -72,11 +71,7 @@ const sites = [
   ...await Promise.all(extraDists.map(async (d) => ({ name: `playground (${basename(d)})`, server: await startServerFor(d), moments: PLAYGROUND_MOMENTS }))),
   { name: 'Swagger UI', server: await startServerFor(swagger.dir, ['--no-sandbox']), moments: SWAGGER_MOMENTS },
 ];
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchHeadless();
 const results = {}; // condition -> site -> { firstForm: [ms], steps: [ms], bytes: [..] }
 try {
   for (let i = 0; i < runs; i += 1) {

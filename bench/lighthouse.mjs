@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startServer } from '../tests/e2e/support.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS, ROOT, startServer } from '../tests/e2e/support.mjs';
 import { median, startServerFor } from '../tests/e2e/load-metrics.mjs';
 
 const runs = Number(process.argv[2] ?? 3);
@@ -28,8 +28,8 @@ try {
         `${server.url}/`,
         `--only-categories=${CATEGORIES.join(',')}`,
         '--output=json', `--output-path=${out}`, '--quiet',
-        '--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run',
-      ], { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM ?? '/usr/bin/chromium' }, encoding: 'utf8' });
+        `--chrome-flags=--headless ${CHROMIUM_FLAGS.join(' ')}`,
+      ], { env: { ...process.env, CHROME_PATH: CHROMIUM }, encoding: 'utf8' });
       if (done.status === 0 || !/Unable to connect to Chrome/.test(done.stderr)) break;
     }
     if (done.status !== 0) throw new Error(`lighthouse exited with ${done.status}:\n${done.stderr}`);

@@ -6,12 +6,12 @@
 //   rest of the app goes on; the next use of that part tries again.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { launchBrowser, sharedServerAndBrowser, waitForText } from './support.mjs';
+import { launchBrowser, sharedServerAndBrowser, splitPart, waitForText } from './support.mjs';
 
 const shared = sharedServerAndBrowser();
 
-/** Matches the URL of the split point `name`'s chunk (`split_<name>-<content hash>.wasm`). */
-const part = (name) => (url) => new RegExp(`/split_${name}-[0-9a-f]{16}\\.wasm$`).test(new URL(url).pathname);
+/** Matches the URL of the split point `name`'s chunk. */
+const part = (name) => (url) => splitPart(url) === name;
 
 /** A fresh profile (nothing cached), with every request's path recorded in `fetched`. */
 async function coldBrowser() {

@@ -88,16 +88,25 @@ export async function startServer(extraArgs = [], env = {}) {
   return spawnServer(['--static-dir', join(ROOT, 'dist'), '--sandbox-allow-loopback-callbacks', ...extraArgs], env);
 }
 
+/** Debian's Chromium, or the one the CHROMIUM environment variable names. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * The flags every Chromium of the tests and benchmarks starts with (Playwright adds
+ * `--headless`): without the background-networking ones it keeps reaching for Google's hosts.
+ */
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
+
 /** Launches headless Chromium with a fresh profile; `close()` also deletes the profile. */
 export async function launchBrowser() {
   const profile = await mkdtemp(join(tmpdir(), 'ecom-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run',
-    ],
+    args: CHROMIUM_FLAGS,
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const close = async () => {
@@ -105,6 +114,22 @@ export async function launchBrowser() {
     await rm(profile, { recursive: true, force: true });
   };
   return { context, page, close };
+}
+
+/**
+ * Launches headless Chromium for cold loads: each context it opens starts with an empty
+ * profile and cache.
+ */
+export function launchHeadless() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+/**
+ * The split point whose chunk a URL is (`split_<name>-<content hash>.wasm`, as scripts/build.sh
+ * names them), or null for any other URL.
+ */
+export function splitPart(url) {
+  return new URL(url).pathname.match(/\/split_([a-z_]+)-[0-9a-f]{16}\.wasm$/)?.[1] ?? null;
 }
 
 /**
