@@ -50,10 +50,6 @@ impl BrowserSandbox {
     /// A sandbox whose URLs (landing pages, QR images) start with `public_base_url`.
     #[wasm_bindgen(constructor)]
     pub fn new(public_base_url: &str) -> BrowserSandbox {
-        // A panic would leave the answer pending forever; this at least says why, in the
-        // worker's console, in builds with the prebuilt standard library (the release build's
-        // aborts without a message: scripts/wasm-std.sh).
-        console_error_panic_hook::set_once();
         BrowserSandbox {
             sandbox: Sandbox::new(config(public_base_url)),
         }
@@ -64,7 +60,6 @@ impl BrowserSandbox {
     /// # Errors
     /// What is wrong with `saved`, and that resetting the sandbox starts again.
     pub fn restore(public_base_url: &str, saved: &str) -> Result<BrowserSandbox, JsError> {
-        console_error_panic_hook::set_once();
         let sandbox = Sandbox::restore(config(public_base_url), saved)
             .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(BrowserSandbox { sandbox })
