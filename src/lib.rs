@@ -83,15 +83,11 @@ pub fn App() -> impl IntoView {
                 // Only once the later steps are on the page: calling `later` at the first render
                 // would fetch its chunk beside the token step's, sharing a slow network's link.
                 <Show when=move || later_steps_loaded.0.get()>
-                    <Suspense fallback=|| ()>
-                        {Suspend::new(async { parts::shown(part!(later(Later::SidePanels))) })}
-                    </Suspense>
+                    {parts::deferred(None, Box::pin(async { parts::shown(part!(later(Later::SidePanels))) }))}
                 </Show>
             </div>
             <div class="steps" id="quick-start" tabindex="-1">
-                <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the quick-start steps…"</p> }>
-                    {Suspend::new(async { parts::shown(part!(quick_start_steps())) })}
-                </Suspense>
+                {parts::deferred(Some("Loading the quick-start steps…"), Box::pin(async { parts::shown(part!(quick_start_steps())) }))}
             </div>
         </main>
     }
@@ -152,9 +148,7 @@ fn quick_start_steps() -> Result<AnyView, error::AppError> {
         <BackFromVipps />
         <FlowGuide />
         <TokenStep />
-        <Suspense fallback=|| view! { <p class="hint" role="status">"Loading the next steps…"</p> }>
-            {Suspend::new(async { parts::shown(part!(later(Later::Steps))) })}
-        </Suspense>
+        {parts::deferred(Some("Loading the next steps…"), Box::pin(async { parts::shown(part!(later(Later::Steps))) }))}
     }
     .into_any())
 }
@@ -185,12 +179,10 @@ fn later_steps() -> AnyView {
         <InitiateStep />
         <ApproveStep />
         <OperationsStep />
-        <Suspense fallback=|| ()>
-            {Suspend::new(async {
-                parts::next_task().await;
-                last_steps()
-            })}
-        </Suspense>
+        {parts::deferred(None, Box::pin(async {
+            parts::next_task().await;
+            last_steps()
+        }))}
     }
     .into_any()
 }

@@ -87,3 +87,28 @@ pub fn fetch_now(
         });
     }
 }
+
+/// A part that renders once its future resolves, with `loading` (a status line, or nothing) in
+/// its place until then. One non-generic path for every part: Leptos' `Suspense` and `Suspend`
+/// would instantiate their async machinery once per call site.
+pub fn deferred(
+    loading: Option<&'static str>,
+    load: std::pin::Pin<Box<dyn Future<Output = AnyView>>>,
+) -> AnyView {
+    let slot = RwSignal::new_local(None::<AnyView>);
+    // Under this owner (the part's components read its context), tracking nothing.
+    leptos::task::spawn_local(leptos::reactive::computed::ScopedFuture::new_untracked(
+        async move {
+            let view = load.await;
+            slot.set(Some(view));
+        },
+    ));
+    (move || match slot.try_update_untracked(Option::take).flatten() {
+        Some(view) => view,
+        None if slot.with(Option::is_none) => loading
+            .map(|text| view! { <p class="hint" role="status">{text}</p> }.into_any())
+            .unwrap_or_else(|| ().into_any()),
+        None => ().into_any(),
+    })
+    .into_any()
+}
